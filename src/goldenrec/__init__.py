@@ -1,0 +1,110 @@
+"""goldenrec: one golden record per customer from messy multi-source records.
+
+>>> import goldenrec as gr
+>>> sorted(gr.__all__)[:3]
+['Blocker', 'BlockingRule', 'Comparator']
+"""
+
+from goldenrec._blocking import (
+    BlockKey,
+    Blocker,
+    BlockingLimitError,
+    BlockingRule,
+    block_on,
+    phonetic,
+    prefix,
+)
+from goldenrec._clustering import ConnectedComponents
+from goldenrec._comparisons import (
+    Comparator,
+    Comparison,
+    DateComparison,
+    ExactComparison,
+    IdentifierComparison,
+    NameComparison,
+    StringComparison,
+)
+from goldenrec._metrics import PairwiseScores, pairwise_scores
+from goldenrec._normalise import (
+    CountryNormaliser,
+    DateNormaliser,
+    EmailNormaliser,
+    GenderNormaliser,
+    IdentifierNormaliser,
+    NameNormaliser,
+    Normalised,
+    NormalisedRecords,
+    Normaliser,
+    PhoneNormaliser,
+    PostcodeNormaliser,
+    RecordNormaliser,
+    TextNormaliser,
+    TimestampNormaliser,
+    split_full_name,
+)
+from goldenrec._pipeline import Pipeline, resolve
+from goldenrec._result import Result
+from goldenrec._roles import ROLES, infer_role
+from goldenrec._schema import MappedRecords, SchemaMapper, Source
+from goldenrec._scoring import FellegiSunter, choose_threshold
+from goldenrec._survivorship import (
+    Longest,
+    MostFrequent,
+    MostRecent,
+    SourcePriority,
+    Survivorship,
+    SurvivorshipRule,
+)
+from goldenrec._version import __version__
+
+__all__ = [
+    "ROLES",
+    "BlockKey",
+    "Blocker",
+    "BlockingLimitError",
+    "BlockingRule",
+    "Comparator",
+    "Comparison",
+    "ConnectedComponents",
+    "CountryNormaliser",
+    "DateComparison",
+    "DateNormaliser",
+    "EmailNormaliser",
+    "ExactComparison",
+    "FellegiSunter",
+    "GenderNormaliser",
+    "IdentifierComparison",
+    "IdentifierNormaliser",
+    "Longest",
+    "MappedRecords",
+    "MostFrequent",
+    "MostRecent",
+    "NameComparison",
+    "NameNormaliser",
+    "Normalised",
+    "NormalisedRecords",
+    "Normaliser",
+    "PairwiseScores",
+    "PhoneNormaliser",
+    "Pipeline",
+    "PostcodeNormaliser",
+    "RecordNormaliser",
+    "Result",
+    "SchemaMapper",
+    "Source",
+    "SourcePriority",
+    "StringComparison",
+    "Survivorship",
+    "SurvivorshipRule",
+    "TextNormaliser",
+    "TimestampNormaliser",
+    "__version__",
+    "block_on",
+    "choose_threshold",
+    "infer_role",
+    "pairwise_scores",
+    "phonetic",
+    "prefix",
+    "resolve",
+    "split_full_name",
+]

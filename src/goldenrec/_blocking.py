@@ -1,0 +1,246 @@
+"""Blocking: candidate pairs from rules on normalised keys, counted before they are built."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jellyfish
+import numpy as np
+import pandas as pd
+from anyascii import anyascii
+
+from goldenrec._normalise._base import VALID
+from goldenrec.errors import ConfigError, GoldenrecError
+
+__all__ = [
+    "BlockKey",
+    "Blocker",
+    "BlockingLimitError",
+    "BlockingRule",
+    "block_on",
+    "phonetic",
+    "prefix",
+]
+
+logger = logging.getLogger(__name__)
+
+Transform = Literal["exact", "soundex", "metaphone", "nysiis", "prefix", "year"]
+_TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year")
+PAIR_COLUMNS = ["row_l", "row_r", "source_l", "record_key_l", "source_r", "record_key_r", "rule"]
+
+
+class BlockingLimitError(GoldenrecError):
+    """A blocking rule would produce more candidate pairs than allowed."""
+
+
+@dataclass(frozen=True)
+class BlockKey:
+    """One component of a blocking key: a field's match key, optionally transformed.
+
+    >>> BlockKey("last_name", "soundex").label
+    'soundex(last_name)'
+    """
+
+    field: str
+    transform: Transform = "exact"
+    length: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.transform == "exact":
+            return self.field
+        if self.transform == "prefix":
+            return f"prefix({self.field},{self.length})"
+        return f"{self.transform}({self.field})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "transform": self.transform, "length": self.length}
+
+    def compute(self, frame: pd.DataFrame) -> pd.Series:
+        """The key per record, ``None`` where the field is not valid."""
+        column = f"{self.field}_key"
+        if column not in frame.columns:
+            raise ConfigError(f"blocking key {self.label!r} needs field {self.field!r}, "
+                              "which the records do not have")
+        keys = frame[column].where(frame[f"{self.field}_status"] == VALID, None)
+        if self.transform == "exact":
+            return keys.astype(object)
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+        transformed = np.array([self._apply(str(u)) for u in uniques] + [None], dtype=object)
+        return pd.Series(transformed[codes], index=frame.index, dtype=object)
+
+    def _apply(self, value: str) -> str | None:
+        if self.transform == "prefix":
+            return value[: self.length] if value else None
+        if self.transform == "year":
+            return value[:4] if len(value) >= 4 else None
+        ascii_value = anyascii(value).lower()
+        letters = "".join(ch for ch in ascii_value if ch.isalpha())
+        if not letters:
+            return None
+        if self.transform == "soundex":
+            return jellyfish.soundex(letters)
+        if self.transform == "metaphone":
+            return jellyfish.metaphone(letters) or None
+        return jellyfish.nysiis(letters) or None
+
+
+def phonetic(field: str, algorithm: Literal["soundex", "metaphone", "nysiis"] = "metaphone"
+             ) -> BlockKey:
+    """A phonetic blocking key (Soundex, Metaphone or NYSIIS of the field's match key)."""
+    return BlockKey(field, algorithm)
+
+
+def prefix(field: str, length: int) -> BlockKey:
+    """The first ``length`` characters of the field's match key."""
+    if length < 1:
+        raise ConfigError("prefix length must be at least 1")
+    return BlockKey(field, "prefix", length)
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Records whose keys all agree become candidate pairs."""
+
+    keys: tuple[BlockKey, ...]
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "keys": [k.to_dict() for k in self.keys]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BlockingRule:
+        keys = tuple(
+            BlockKey(str(k["field"]), k.get("transform", "exact"), int(k.get("length", 0)))
+            for k in data["keys"]
+        )
+        for key in keys:
+            if key.transform not in _TRANSFORMS:
+                raise ConfigError(f"unknown blocking transform {key.transform!r}")
+        return cls(keys, str(data["name"]))
+
+
+def block_on(*keys: str | BlockKey, name: str | None = None) -> BlockingRule:
+    """A blocking rule on one or more fields (exact match keys unless transformed).
+
+    >>> block_on("first_name", phonetic("last_name")).name
+    'first_name & metaphone(last_name)'
+    """
+    if not keys:
+        raise ConfigError("block_on needs at least one field")
+    parsed = tuple(k if isinstance(k, BlockKey) else BlockKey(k) for k in keys)
+    return BlockingRule(parsed, name or " & ".join(k.label for k in parsed))
+
+
+class Blocker:
+    """Union the candidate pairs of several rules; each pair keeps its first rule.
+
+    Pairs are counted before they are built: a rule that would exceed ``max_pairs``
+    raises :class:`BlockingLimitError`, unless ``max_block_size`` is set, in which case
+    larger blocks are skipped (and counted in :attr:`stats_`).
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[BlockingRule],
+        *,
+        max_pairs: int = 50_000_000,
+        max_block_size: int | None = None,
+    ) -> None:
+        self.rules = rules
+        self.max_pairs = max_pairs
+        self.max_block_size = max_block_size
+
+    def block(self, records: pd.DataFrame) -> pd.DataFrame:
+        """Candidate pairs ``row_l < row_r`` (positions in ``records``) with keys and rule."""
+        if not self.rules:
+            raise ConfigError("at least one blocking rule is needed")
+        names = [rule.name for rule in self.rules]
+        if len(set(names)) != len(names):
+            raise ConfigError("blocking rule names must be unique")
+        found: list[np.ndarray] = []
+        rule_ids: list[np.ndarray] = []
+        stats = []
+        for rule_id, rule in enumerate(self.rules):
+            codes = _rule_codes(rule, records)
+            left, right, skipped, largest = self._pairs_for(rule, codes)
+            stats.append({"rule": rule.name, "pairs": len(left), "skipped_blocks": skipped,
+                          "largest_block": largest})
+            found.append(left.astype(np.int64) * len(records) + right)
+            rule_ids.append(np.full(len(left), rule_id, dtype=np.int16))
+        encoded = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        rules = np.concatenate(rule_ids) if rule_ids else np.empty(0, dtype=np.int16)
+        unique, first = np.unique(encoded, return_index=True)
+        rules = rules[first]
+        row_l = (unique // max(len(records), 1)).astype(np.int64)
+        row_r = (unique % max(len(records), 1)).astype(np.int64)
+        new_per_rule = np.bincount(rules, minlength=len(self.rules))
+        for rule_stats, new in zip(stats, new_per_rule):
+            rule_stats["new_pairs"] = int(new)
+        self.stats_ = pd.DataFrame(stats)
+        source = records["source"].to_numpy()
+        key = records["record_key"].to_numpy()
+        pairs = pd.DataFrame({
+            "row_l": row_l, "row_r": row_r,
+            "source_l": source[row_l], "record_key_l": key[row_l],
+            "source_r": source[row_r], "record_key_r": key[row_r],
+            "rule": pd.Categorical.from_codes(rules.astype(np.int64), categories=names),
+        })
+        logger.info("blocking produced %d candidate pairs from %d rules", len(pairs),
+                    len(self.rules))
+        return pairs
+
+    def _pairs_for(
+        self, rule: BlockingRule, codes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+        valid = np.flatnonzero(codes >= 0)
+        order = valid[np.argsort(codes[valid], kind="stable")]
+        sorted_codes = codes[order]
+        if len(sorted_codes) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, 0, 0
+        _, starts, sizes = np.unique(sorted_codes, return_index=True, return_counts=True)
+        largest = int(sizes.max())
+        skipped = 0
+        if self.max_block_size is not None:
+            too_big = sizes > self.max_block_size
+            skipped = int(too_big.sum())
+            starts, sizes = starts[~too_big], sizes[~too_big]
+        total = int((sizes.astype(np.int64) * (sizes - 1) // 2).sum())
+        if total > self.max_pairs:
+            worst = np.sort(sizes)[::-1][:5].tolist()
+            raise BlockingLimitError(
+                f"blocking rule {rule.name!r} would produce {total:,} pairs, more than "
+                f"max_pairs={self.max_pairs:,}; its largest blocks hold {worst} records. "
+                "Use a more selective rule or set max_block_size to skip large blocks."
+            )
+        keep = sizes >= 2
+        starts, sizes = starts[keep], sizes[keep]
+        # every position p (rank a in a block of n) pairs with the n-1-a positions after it
+        member_counts = np.repeat(sizes, sizes)
+        rank = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        positions = np.repeat(starts, sizes) + rank
+        emit = (member_counts - 1 - rank).astype(np.int64)
+        left_pos = np.repeat(positions, emit)
+        offsets = np.arange(len(left_pos)) - np.repeat(np.cumsum(emit) - emit, emit) + 1
+        right_pos = left_pos + offsets
+        a, b = order[left_pos], order[right_pos]
+        return np.minimum(a, b), np.maximum(a, b), skipped, largest
+
+
+def _rule_codes(rule: BlockingRule, records: pd.DataFrame) -> np.ndarray:
+    """One integer per record for the rule's combined key; -1 when any part is missing."""
+    combined = np.zeros(len(records), dtype=np.int64)
+    missing = np.zeros(len(records), dtype=bool)
+    for key in rule.keys:
+        values = key.compute(records)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        missing |= codes < 0
+        combined = combined * (len(uniques) + 1) + np.maximum(codes, 0)
+        combined, _ = pd.factorize(combined)  # keep the numbers small
+    combined = combined.astype(np.int64)
+    combined[missing] = -1
+    return combined

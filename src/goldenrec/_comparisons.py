@@ -1,0 +1,240 @@
+"""Comparisons: one integer agreement level per field per pair (``-1`` = missing).
+
+Level 0 is the strongest agreement; the last level is "else" (disagreement). Each
+comparison computes its levels once per distinct pair of values, not per record pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from goldenrec._normalise._base import VALID
+from goldenrec.errors import ConfigError
+
+__all__ = [
+    "Comparator",
+    "Comparison",
+    "DateComparison",
+    "ExactComparison",
+    "IdentifierComparison",
+    "NameComparison",
+    "StringComparison",
+    "comparison_from_dict",
+]
+
+MISSING_LEVEL = -1
+
+
+@dataclass(frozen=True)
+class Comparison(ABC):
+    """Base of all comparisons: a field and the levels it distinguishes."""
+
+    field: str
+    kind: ClassVar[str] = "comparison"
+
+    @property
+    def name(self) -> str:
+        return self.field
+
+    @property
+    @abstractmethod
+    def labels(self) -> tuple[str, ...]:
+        """Level labels, strongest agreement first; the last is ``else``."""
+
+    @abstractmethod
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Levels for aligned arrays of distinct, non-missing key pairs."""
+
+    def levels(self, left: Sequence[object], right: Sequence[object]) -> np.ndarray:
+        """Levels for aligned key arrays; ``None`` on either side gives ``-1``."""
+        left_s = pd.Series(left, dtype=object)
+        right_s = pd.Series(right, dtype=object)
+        out = np.full(len(left_s), MISSING_LEVEL, dtype=np.int8)
+        present = (left_s.notna() & right_s.notna()).to_numpy()
+        if not present.any():
+            return out
+        codes, uniques = pd.factorize(
+            pd.concat([left_s[present], right_s[present]], ignore_index=True)
+        )
+        n = int(present.sum())
+        code_l, code_r = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
+        pair_codes = code_l * len(uniques) + code_r
+        distinct, inverse = np.unique(pair_codes, return_inverse=True)
+        values = np.asarray(uniques, dtype=object)
+        distinct_levels = self._levels(values[distinct // len(uniques)],
+                                       values[distinct % len(uniques)])
+        out[present] = distinct_levels[inverse.reshape(-1)]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.kind}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            data[name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+
+def _threshold_levels(scores: np.ndarray, exact: np.ndarray,
+                      thresholds: Sequence[float]) -> np.ndarray:
+    levels = np.full(len(scores), len(thresholds) + 1, dtype=np.int8)
+    for position in range(len(thresholds) - 1, -1, -1):
+        levels[scores >= thresholds[position]] = position + 1
+    levels[exact] = 0
+    return levels
+
+
+def _jaro_winkler(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    return np.asarray(process.cpdist(list(left), list(right),
+                                     scorer=JaroWinkler.normalized_similarity, workers=-1),
+                      dtype=np.float64)
+
+
+def _edit_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    return np.asarray(process.cpdist(list(left), list(right),
+                                     scorer=DamerauLevenshtein.distance, workers=-1),
+                      dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class ExactComparison(Comparison):
+    """``exact`` or ``else``."""
+
+    kind: ClassVar[str] = "exact"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("exact", "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.where(left == right, 0, 1).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class StringComparison(Comparison):
+    """``exact``, then Jaro–Winkler similarity at each threshold, then ``else``."""
+
+    thresholds: tuple[float, ...] = (0.92, 0.80)
+    kind: ClassVar[str] = "string"
+
+    def __post_init__(self) -> None:
+        if list(self.thresholds) != sorted(self.thresholds, reverse=True) or any(
+            not 0 < t <= 1 for t in self.thresholds
+        ):
+            raise ConfigError("thresholds must be decreasing numbers in (0, 1]")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("exact", *(f"jaro_winkler>={t:g}" for t in self.thresholds), "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return _threshold_levels(_jaro_winkler(left, right), left == right, self.thresholds)
+
+
+@dataclass(frozen=True)
+class NameComparison(StringComparison):
+    """Person names: exact, Jaro–Winkler levels, else (nicknames come later)."""
+
+    thresholds: tuple[float, ...] = (0.92, 0.80)
+    kind: ClassVar[str] = "name"
+
+
+@dataclass(frozen=True)
+class IdentifierComparison(Comparison):
+    """Identifiers, phones, postcodes: exact, up to ``max_edits`` typos, else."""
+
+    max_edits: int = 1
+    kind: ClassVar[str] = "identifier"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("exact", *(f"edits<={k}" for k in range(1, self.max_edits + 1)), "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        distance = _edit_distance(left, right)
+        levels = np.where(distance <= self.max_edits, distance, self.max_edits + 1)
+        return levels.astype(np.int8)
+
+
+@dataclass(frozen=True)
+class DateComparison(Comparison):
+    """ISO dates: exact, one typo or day/month swapped, within ``max_days``, else."""
+
+    max_days: int = 365
+    kind: ClassVar[str] = "date"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("exact", "typo_or_swap", f"within_{self.max_days}_days", "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        typo = _edit_distance(left, right) <= 1
+        out = np.full(len(left), 3, dtype=np.int8)
+        for i, (a, b) in enumerate(zip(left, right)):
+            if a == b:
+                out[i] = 0
+                continue
+            sa, sb = str(a), str(b)
+            if typo[i] or (sa[:4] == sb[:4] and sa[5:7] == sb[8:10] and sa[8:10] == sb[5:7]):
+                out[i] = 1
+                continue
+            try:
+                days = abs((dt.date.fromisoformat(sa) - dt.date.fromisoformat(sb)).days)
+            except ValueError:
+                continue
+            if days <= self.max_days:
+                out[i] = 2
+        return out
+
+
+_KINDS: dict[str, type[Comparison]] = {
+    cls.kind: cls
+    for cls in (ExactComparison, StringComparison, NameComparison, IdentifierComparison,
+                DateComparison)
+}
+
+
+def comparison_from_dict(data: dict[str, Any]) -> Comparison:
+    kind = data.get("type")
+    cls = _KINDS.get(str(kind))
+    if cls is None:
+        raise ConfigError(f"unknown comparison type {kind!r}")
+    args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k != "type"}
+    return cls(**args)
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """Apply comparisons to candidate pairs: one ``gamma_<name>`` column each."""
+
+    comparisons: tuple[Comparison, ...] = field(default_factory=tuple)
+
+    def compare(self, pairs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+        if not self.comparisons:
+            raise ConfigError("at least one comparison is needed")
+        names = [c.name for c in self.comparisons]
+        if len(set(names)) != len(names):
+            raise ConfigError("comparison names must be unique")
+        row_l = pairs["row_l"].to_numpy()
+        row_r = pairs["row_r"].to_numpy()
+        out = {}
+        for comparison in self.comparisons:
+            key_col = f"{comparison.field}_key"
+            if key_col not in records.columns:
+                raise ConfigError(
+                    f"comparison {comparison.name!r} needs field {comparison.field!r}, "
+                    "which the records do not have"
+                )
+            keys = records[key_col].where(
+                records[f"{comparison.field}_status"] == VALID, None
+            ).to_numpy(dtype=object)
+            out[f"gamma_{comparison.name}"] = comparison.levels(keys[row_l], keys[row_r])
+        return pd.DataFrame(out, index=pairs.index)

@@ -1,0 +1,49 @@
+"""Normalisers by name, for saved pipelines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from goldenrec._normalise._base import Normaliser
+from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
+from goldenrec._normalise._email import EmailNormaliser
+from goldenrec._normalise._names import NameNormaliser
+from goldenrec._normalise._phone import PhoneNormaliser
+from goldenrec._normalise._simple import (
+    CountryNormaliser,
+    GenderNormaliser,
+    IdentifierNormaliser,
+    PostcodeNormaliser,
+    TextNormaliser,
+)
+from goldenrec.errors import ConfigError
+
+__all__ = ["normaliser_from_dict", "normaliser_to_dict"]
+
+_CLASSES: dict[str, type[Normaliser]] = {
+    cls.name: cls
+    for cls in (DateNormaliser, TimestampNormaliser, EmailNormaliser, NameNormaliser,
+                PhoneNormaliser, CountryNormaliser, GenderNormaliser, IdentifierNormaliser,
+                PostcodeNormaliser, TextNormaliser)
+}
+
+
+def normaliser_to_dict(normaliser: Normaliser) -> dict[str, Any]:
+    if _CLASSES.get(normaliser.name) is not type(normaliser):
+        raise ConfigError(
+            f"normaliser {type(normaliser).__name__} cannot be saved; only goldenrec's "
+            "built-in normalisers can")
+    data: dict[str, Any] = {"type": normaliser.name}
+    if isinstance(normaliser, DateNormaliser):
+        data["past_only"] = normaliser.past_only
+    return data
+
+
+def normaliser_from_dict(data: Mapping[str, Any]) -> Normaliser:
+    cls = _CLASSES.get(str(data.get("type")))
+    if cls is None:
+        raise ConfigError(f"unknown normaliser {data.get('type')!r}")
+    if cls is DateNormaliser:
+        return DateNormaliser(past_only=bool(data.get("past_only", False)))
+    return cls()

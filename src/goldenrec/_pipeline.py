@@ -1,0 +1,309 @@
+"""The pipeline: schema mapping → normalise → block → compare → score → cluster → survive."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from goldenrec._blocking import Blocker, BlockingRule
+from goldenrec._clustering import ConnectedComponents
+from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
+from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
+from goldenrec._normalise._base import Normaliser
+from goldenrec._normalise._records import NormalisedRecords, RecordNormaliser
+from goldenrec._normalise._registry import normaliser_from_dict, normaliser_to_dict
+from goldenrec._result import Result
+from goldenrec._schema import SchemaMapper, Source
+from goldenrec._scoring import FellegiSunter, choose_threshold, random_pairs
+from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
+from goldenrec.errors import ConfigError, NotFittedError, SerialisationError
+
+__all__ = ["Pipeline", "Progress", "resolve"]
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "goldenrec.pipeline"
+FORMAT_VERSION = 1
+#: Called with ``(stage name, stage number, number of stages)``.
+Progress = Callable[[str, int, int], None]
+STAGES = ("map", "normalise", "block", "compare", "score", "cluster", "survive")
+Data = pd.DataFrame | Mapping[str, pd.DataFrame]
+
+
+class Pipeline:
+    """A configured (and, after :meth:`fit`, fitted) record-resolution pipeline.
+
+    Everything is optional: with no arguments goldenrec infers roles from column names,
+    chooses normalisers, blocking rules and comparisons for the roles present, fits a
+    Fellegi–Sunter model by EM and picks the clustering threshold from the model's own
+    expected precision and recall.
+
+    >>> import pandas as pd
+    >>> crm = pd.DataFrame({"id": ["1", "2"], "first_name": ["Ann", "Bob"],
+    ...                     "last_name": ["Lee", "Ray"], "email": ["ann@x.org", "b@y.org"]})
+    >>> shop = pd.DataFrame({"id": ["a"], "first_name": ["Anne"], "last_name": ["Lee"],
+    ...                      "email": ["ANN@x.org"]})
+    >>> result = Pipeline().resolve({"crm": crm, "shop": shop})
+    >>> len(result.xref), result.golden.columns[0]
+    (3, 'golden_id')
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[Source] | None = None,
+        *,
+        source_column: str | None = None,
+        key: str | None = None,
+        normalisers: Mapping[str, Normaliser] | None = None,
+        blocking_rules: Sequence[BlockingRule] | None = None,
+        comparisons: Sequence[Comparison] | None = None,
+        threshold: float | str = "auto",
+        survivorship: Mapping[str, SurvivorshipRule] | None = None,
+        max_pairs: int = 50_000_000,
+        max_block_size: int | None = None,
+        u_sample_size: int = 300_000,
+        em_max_iter: int = 100,
+        seed: int = 42,
+    ) -> None:
+        self.sources = sources
+        self.source_column = source_column
+        self.key = key
+        self.normalisers = normalisers
+        self.blocking_rules = blocking_rules
+        self.comparisons = comparisons
+        self.threshold = threshold
+        self.survivorship = survivorship
+        self.max_pairs = max_pairs
+        self.max_block_size = max_block_size
+        self.u_sample_size = u_sample_size
+        self.em_max_iter = em_max_iter
+        self.seed = seed
+
+    # -- the stages, as objects --------------------------------------------------------
+    def schema_mapper(self) -> SchemaMapper:
+        return SchemaMapper(self.sources, source_column=self.source_column, key=self.key)
+
+    def record_normaliser(self) -> RecordNormaliser:
+        return RecordNormaliser(self.normalisers)
+
+    def blocker(self) -> Blocker:
+        self._check_fitted()
+        return Blocker(self.blocking_rules_, max_pairs=self.max_pairs,
+                       max_block_size=self.max_block_size)
+
+    def comparator(self) -> Comparator:
+        self._check_fitted()
+        return Comparator(tuple(self.comparisons_))
+
+    # -- running --------------------------------------------------------------------------
+    def fit(self, data: Data) -> Pipeline:
+        """Choose what zero configuration leaves open and fit the model; returns self."""
+        self._fit_and_run(data, progress=None, refit=True)
+        return self
+
+    def resolve(self, data: Data, *, progress: Progress | None = None) -> Result:
+        """Run every stage and return the golden records and the other outputs.
+
+        An unfitted pipeline is fitted on ``data`` first; a fitted one keeps its model.
+        """
+        return self._fit_and_run(data, progress=progress, refit=not self.is_fitted)
+
+    @property
+    def is_fitted(self) -> bool:
+        return hasattr(self, "model_")
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise NotFittedError("the pipeline is not fitted; call fit() or resolve() first")
+
+    def _validate(self) -> None:
+        if isinstance(self.threshold, str):
+            if self.threshold != "auto":
+                raise ConfigError("threshold must be a probability or 'auto'")
+        elif not 0.0 < float(self.threshold) < 1.0:
+            raise ConfigError("threshold must be between 0 and 1")
+        if self.max_pairs < 1 or self.u_sample_size < 1 or self.em_max_iter < 1:
+            raise ConfigError("max_pairs, u_sample_size and em_max_iter must be positive")
+
+    def _fit_and_run(self, data: Data, *, progress: Progress | None, refit: bool) -> Result:
+        self._validate()
+
+        def stage(name: str) -> None:
+            logger.info("stage %s", name)
+            if progress is not None:
+                progress(name, STAGES.index(name) + 1, len(STAGES))
+
+        stage("map")
+        mapped = self.schema_mapper().map(data)
+        stage("normalise")
+        normalised = self.record_normaliser().normalise(mapped)
+        records = normalised.frame
+        if refit:
+            fields = usable_fields(records, normalised.roles)
+            comparisons = list(self.comparisons) if self.comparisons is not None else \
+                default_comparisons(fields)
+            rules = list(self.blocking_rules) if self.blocking_rules is not None else \
+                default_blocking_rules(fields)
+            self.fields_ = [r for r in normalised.roles]
+            self.comparisons_ = comparisons
+            self.blocking_rules_ = rules
+        stage("block")
+        blocker = Blocker(self.blocking_rules_, max_pairs=self.max_pairs,
+                          max_block_size=self.max_block_size)
+        pairs = blocker.block(records)
+        stage("compare")
+        comparator = Comparator(tuple(self.comparisons_))
+        gamma = comparator.compare(pairs, records)
+        stage("score")
+        if refit:
+            sample_l, sample_r = random_pairs(len(records), self.u_sample_size, self.seed)
+            random_gamma = comparator.compare(
+                pd.DataFrame({"row_l": sample_l, "row_r": sample_r}), records)
+            n_levels = {c.name: len(c.labels) for c in self.comparisons_}
+            self.model_ = FellegiSunter(max_iter=self.em_max_iter).fit(
+                gamma, random_gamma, n_levels=n_levels)
+        scores = self.model_.score(gamma)
+        if refit:
+            self.threshold_ = (choose_threshold(scores["match_probability"].to_numpy())
+                               if self.threshold == "auto" else float(self.threshold))
+        scored = pd.concat([pairs, gamma, scores], axis=1)
+        stage("cluster")
+        clusters = ConnectedComponents(self.threshold_).cluster(scored, len(records))
+        stage("survive")
+        fields = [f for f in self.fields_ if f in normalised.roles]
+        golden, lineage, record_golden = Survivorship(self.survivorship).survive(
+            records, clusters, fields)
+        xref = pd.DataFrame({
+            "source": records["source"].to_numpy(),
+            "record_key": records["record_key"].to_numpy(),
+            "golden_id": record_golden.to_numpy(),
+        })
+        return Result(
+            golden=golden, xref=xref, lineage=lineage, pairs=scored,
+            quality=normalised.quality(), mapping=mapped.mapping, records=records,
+            threshold=self.threshold_, blocking_stats=blocker.stats_,
+        )
+
+    def normalise(self, data: Data) -> NormalisedRecords:
+        """Map and normalise only (for exploring data quality)."""
+        return self.record_normaliser().normalise(self.schema_mapper().map(data))
+
+    # -- persistence --------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration (and fitted state) as JSON-ready data."""
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "sources": [s.to_dict() for s in self.sources] if self.sources else None,
+            "source_column": self.source_column,
+            "key": self.key,
+            "normalisers": {role: normaliser_to_dict(n)
+                            for role, n in (self.normalisers or {}).items()} or None,
+            "blocking_rules": [r.to_dict() for r in self.blocking_rules]
+            if self.blocking_rules is not None else None,
+            "comparisons": [c.to_dict() for c in self.comparisons]
+            if self.comparisons is not None else None,
+            "threshold": self.threshold,
+            "survivorship": {f: r.to_dict() for f, r in (self.survivorship or {}).items()}
+            or None,
+            "max_pairs": self.max_pairs,
+            "max_block_size": self.max_block_size,
+            "u_sample_size": self.u_sample_size,
+            "em_max_iter": self.em_max_iter,
+            "seed": self.seed,
+        }
+        if self.is_fitted:
+            data["fitted"] = {
+                "fields": self.fields_,
+                "blocking_rules": [r.to_dict() for r in self.blocking_rules_],
+                "comparisons": [c.to_dict() for c in self.comparisons_],
+                "model": self.model_.to_dict(),
+                "threshold": self.threshold_,
+            }
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+
+    def save(self, path: str | Path) -> None:
+        """Write the pipeline as versioned JSON (never pickle)."""
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Pipeline:
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+            raise SerialisationError("not a saved goldenrec pipeline")
+        version = data.get("version")
+        if version != FORMAT_VERSION:
+            raise SerialisationError(
+                f"saved pipeline has format version {version!r}; this goldenrec reads "
+                f"version {FORMAT_VERSION}")
+        try:
+            pipeline = cls(
+                [Source.from_dict(s) for s in data["sources"]] if data.get("sources")
+                else None,
+                source_column=data.get("source_column"),
+                key=data.get("key"),
+                normalisers={role: normaliser_from_dict(n)
+                             for role, n in data["normalisers"].items()}
+                if data.get("normalisers") else None,
+                blocking_rules=[BlockingRule.from_dict(r) for r in data["blocking_rules"]]
+                if data.get("blocking_rules") is not None else None,
+                comparisons=[comparison_from_dict(c) for c in data["comparisons"]]
+                if data.get("comparisons") is not None else None,
+                threshold=data.get("threshold", "auto"),
+                survivorship={f: rule_from_dict(r) for f, r in data["survivorship"].items()}
+                if data.get("survivorship") else None,
+                max_pairs=int(data["max_pairs"]),
+                max_block_size=data.get("max_block_size"),
+                u_sample_size=int(data["u_sample_size"]),
+                em_max_iter=int(data["em_max_iter"]),
+                seed=int(data["seed"]),
+            )
+            fitted = data.get("fitted")
+            if fitted:
+                pipeline.fields_ = [str(f) for f in fitted["fields"]]
+                pipeline.blocking_rules_ = [BlockingRule.from_dict(r)
+                                            for r in fitted["blocking_rules"]]
+                pipeline.comparisons_ = [comparison_from_dict(c) for c in fitted["comparisons"]]
+                pipeline.model_ = FellegiSunter.from_dict(fitted["model"])
+                pipeline.threshold_ = float(fitted["threshold"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            if isinstance(error, (ConfigError, SerialisationError)):
+                raise
+            raise SerialisationError(
+                f"saved pipeline is malformed ({type(error).__name__})") from None
+        pipeline._validate()
+        return pipeline
+
+    @classmethod
+    def from_json(cls, text: str) -> Pipeline:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise SerialisationError("saved pipeline is not valid JSON") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Pipeline:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise SerialisationError("cannot read the saved pipeline file") from None
+        return cls.from_json(text)
+
+    def __repr__(self) -> str:
+        state = "fitted" if self.is_fitted else "not fitted"
+        return f"<goldenrec.Pipeline ({state})>"
+
+
+def resolve(data: Data, **options: Any) -> Result:
+    """One call from records to golden records: ``Pipeline(**options).resolve(data)``."""
+    return Pipeline(**options).resolve(data)
+
+

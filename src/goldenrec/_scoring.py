@@ -1,0 +1,232 @@
+"""Fellegi–Sunter scoring: m and u per comparison level, m by EM without labels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from goldenrec.errors import ConfigError, NotFittedError
+
+__all__ = ["FellegiSunter", "choose_threshold", "random_pairs"]
+
+logger = logging.getLogger(__name__)
+
+_EPS = 1e-6
+
+
+def random_pairs(n_records: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` distinct random record pairs ``(i < j)``, seeded (all pairs if fewer)."""
+    total = n_records * (n_records - 1) // 2
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    rng = np.random.default_rng(seed)
+    if total <= size:
+        left, right = np.triu_indices(n_records, k=1)
+        return left.astype(np.int64), right.astype(np.int64)
+    left = rng.integers(0, n_records, size=int(size * 1.1) + 10)
+    right = rng.integers(0, n_records, size=len(left))
+    keep = left != right
+    lo, hi = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
+    encoded = np.unique(lo.astype(np.int64) * n_records + hi)[:size]
+    return encoded // n_records, encoded % n_records
+
+
+class FellegiSunter:
+    """A Fellegi–Sunter model over comparison levels.
+
+    ``fit(gamma, random_gamma)`` estimates ``u_`` from levels of random record pairs and
+    ``m_`` and ``lambda_`` (the share of matches among candidate pairs) by EM on the
+    candidate pairs, without labels. Deterministic: no randomness inside.
+
+    >>> import pandas as pd
+    >>> gamma = pd.DataFrame({"gamma_name": [0, 0, 1, 1, 1, 0]})
+    >>> model = FellegiSunter(max_iter=5).fit(gamma, gamma, n_levels={"name": 2})
+    >>> sorted(model.m_)
+    ['name']
+    """
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 100,
+        tolerance: float = 1e-5,
+        initial_lambda: float = 0.1,
+        fix_u: bool = True,
+    ) -> None:
+        self.max_iter = max_iter
+        self.tolerance = tolerance
+        self.initial_lambda = initial_lambda
+        self.fix_u = fix_u
+
+    # -- fitting ------------------------------------------------------------------
+    def fit(
+        self,
+        gamma: pd.DataFrame,
+        random_gamma: pd.DataFrame | None = None,
+        *,
+        n_levels: dict[str, int],
+    ) -> FellegiSunter:
+        if not 0 < self.initial_lambda < 1:
+            raise ConfigError("initial_lambda must be between 0 and 1")
+        if self.max_iter < 1:
+            raise ConfigError("max_iter must be at least 1")
+        names = list(n_levels)
+        if not names:
+            raise ConfigError("a model needs at least one comparison")
+        matrix = _matrix(gamma, names)
+        patterns, counts = (np.unique(matrix, axis=0, return_counts=True)
+                            if len(matrix) else (matrix, np.empty(0, dtype=np.int64)))
+        counts = counts.astype(np.float64)
+        u: dict[str, np.ndarray] = {}
+        m: dict[str, np.ndarray] = {}
+        for position, name in enumerate(names):
+            levels = n_levels[name]
+            if random_gamma is not None and len(random_gamma):
+                column = random_gamma[f"gamma_{name}"].to_numpy()
+                tally = np.bincount(column[column >= 0], minlength=levels)[:levels]
+                u[name] = (tally + 0.5) / (tally.sum() + 0.5 * levels)
+            else:
+                u[name] = np.full(levels, 0.1 / max(levels - 1, 1))
+                u[name][-1] = 0.9
+            prior = np.array([0.9 * 0.5**k for k in range(levels)])
+            prior[-1] = max(0.02, prior[-1])
+            m[name] = prior / prior.sum()
+        lam = self.initial_lambda
+        iterations = 0
+        for iterations in range(1, self.max_iter + 1):
+            probability = _posterior(patterns, names, m, u, lam)
+            weighted = probability * counts
+            new_m: dict[str, np.ndarray] = {}
+            new_u: dict[str, np.ndarray] = {}
+            for position, name in enumerate(names):
+                levels = n_levels[name]
+                column = patterns[:, position]
+                present = column >= 0
+                tally = np.bincount(column[present], weights=weighted[present],
+                                    minlength=levels)[:levels]
+                new_m[name] = (tally + _EPS) / (tally.sum() + _EPS * levels)
+                if not self.fix_u or random_gamma is None:
+                    non = np.bincount(column[present],
+                                      weights=(counts - weighted)[present],
+                                      minlength=levels)[:levels]
+                    new_u[name] = (non + _EPS) / (non.sum() + _EPS * levels)
+                else:
+                    new_u[name] = u[name]
+            new_lam = float(np.clip(weighted.sum() / max(counts.sum(), 1.0), _EPS, 1 - _EPS))
+            change = max(
+                max(float(np.abs(new_m[n] - m[n]).max()) for n in names),
+                abs(new_lam - lam),
+            )
+            m, u, lam = new_m, new_u, new_lam
+            if change < self.tolerance:
+                break
+        self.names_ = names
+        self.m_ = m
+        self.u_ = u
+        self.lambda_ = lam
+        self.n_iter_ = iterations
+        logger.info("EM converged after %d iterations (lambda=%.4g)", iterations, lam)
+        return self
+
+    # -- scoring --------------------------------------------------------------------
+    def match_weights(self, gamma: pd.DataFrame) -> pd.DataFrame:
+        """Per comparison, ``log2(m/u)`` of each pair's level (0 for missing)."""
+        self._check_fitted()
+        out = {}
+        for name in self.names_:
+            column = gamma[f"gamma_{name}"].to_numpy()
+            table = np.log2(self.m_[name] / self.u_[name])
+            out[f"weight_{name}"] = np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
+        return pd.DataFrame(out, index=gamma.index)
+
+    def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
+        """``match_weight`` (log2 odds incl. the prior) and ``match_probability``."""
+        weights = self.match_weights(gamma)
+        prior = np.log2(self.lambda_ / (1 - self.lambda_))
+        total = prior + weights.sum(axis=1).to_numpy()
+        probability = 1.0 / (1.0 + np.exp2(-total))
+        return pd.DataFrame({"match_weight": total, "match_probability": probability},
+                            index=gamma.index)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "m_"):
+            raise NotFittedError("FellegiSunter is not fitted; call fit() first")
+
+    # -- persistence -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "max_iter": self.max_iter, "tolerance": self.tolerance,
+            "initial_lambda": self.initial_lambda, "fix_u": self.fix_u,
+        }
+        if hasattr(self, "m_"):
+            data["fitted"] = {
+                "names": self.names_,
+                "m": {n: self.m_[n].tolist() for n in self.names_},
+                "u": {n: self.u_[n].tolist() for n in self.names_},
+                "lambda": self.lambda_,
+                "n_iter": self.n_iter_,
+            }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FellegiSunter:
+        model = cls(max_iter=int(data["max_iter"]), tolerance=float(data["tolerance"]),
+                    initial_lambda=float(data["initial_lambda"]), fix_u=bool(data["fix_u"]))
+        fitted = data.get("fitted")
+        if fitted:
+            model.names_ = [str(n) for n in fitted["names"]]
+            model.m_ = {n: np.asarray(fitted["m"][n], dtype=np.float64) for n in model.names_}
+            model.u_ = {n: np.asarray(fitted["u"][n], dtype=np.float64) for n in model.names_}
+            model.lambda_ = float(fitted["lambda"])
+            model.n_iter_ = int(fitted["n_iter"])
+        return model
+
+    def parameters(self) -> pd.DataFrame:
+        """The fitted m and u per comparison level, with the level's match weight."""
+        self._check_fitted()
+        rows = []
+        for name in self.names_:
+            for level, (m, u) in enumerate(zip(self.m_[name], self.u_[name])):
+                rows.append({"comparison": name, "level": level, "m": float(m),
+                             "u": float(u), "weight": float(np.log2(m / u))})
+        return pd.DataFrame(rows)
+
+
+def _matrix(gamma: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    return np.column_stack([gamma[f"gamma_{n}"].to_numpy(dtype=np.int64) for n in names]) \
+        if len(gamma) else np.empty((0, len(names)), dtype=np.int64)
+
+
+def _posterior(patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarray],
+               u: dict[str, np.ndarray], lam: float) -> np.ndarray:
+    log_odds = np.full(len(patterns), np.log(lam / (1 - lam)))
+    for position, name in enumerate(names):
+        column = patterns[:, position]
+        table = np.log(m[name] / u[name])
+        log_odds += np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
+    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+
+
+def choose_threshold(probabilities: np.ndarray, *, floor: float = 0.5,
+                     ceiling: float = 0.999) -> float:
+    """The probability threshold that maximises the model's own expected F1.
+
+    Expected true matches above a threshold are the sum of the probabilities there,
+    false ones the sum of their complements; no labels are needed.
+    """
+    if len(probabilities) == 0:
+        return floor
+    ordered = np.sort(np.asarray(probabilities, dtype=np.float64))[::-1]
+    true_positive = np.cumsum(ordered)
+    false_positive = np.cumsum(1.0 - ordered)
+    total = true_positive[-1]
+    false_negative = total - true_positive
+    f1 = 2 * true_positive / np.maximum(2 * true_positive + false_positive + false_negative,
+                                        1e-12)
+    best = int(np.argmax(f1))
+    return float(np.clip(ordered[best], floor, ceiling))
