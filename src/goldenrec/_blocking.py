@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import jellyfish
 import numpy as np
@@ -20,6 +20,7 @@ __all__ = [
     "Blocker",
     "BlockingLimitError",
     "BlockingRule",
+    "BlockingStrategy",
     "block_on",
     "phonetic",
     "prefix",
@@ -30,6 +31,21 @@ logger = logging.getLogger(__name__)
 Transform = Literal["exact", "soundex", "metaphone", "nysiis", "prefix", "year"]
 _TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year")
 PAIR_COLUMNS = ["row_l", "row_r", "source_l", "record_key_l", "source_r", "record_key_r", "rule"]
+
+
+@runtime_checkable
+class BlockingStrategy(Protocol):
+    """Anything that proposes candidate pairs: a ``name`` and ``candidate_pairs``.
+
+    ``candidate_pairs(records)`` gets the normalised records frame and returns two
+    aligned arrays of row positions. :class:`BlockingRule` is the built-in strategy;
+    adapters (e.g. recordlinkage's indexers) implement the same protocol.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def candidate_pairs(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class BlockingLimitError(GoldenrecError):
@@ -145,7 +161,7 @@ class Blocker:
 
     def __init__(
         self,
-        rules: Sequence[BlockingRule],
+        rules: Sequence[BlockingRule | BlockingStrategy],
         *,
         max_pairs: int = 50_000_000,
         max_block_size: int | None = None,
@@ -165,8 +181,20 @@ class Blocker:
         rule_ids: list[np.ndarray] = []
         stats = []
         for rule_id, rule in enumerate(self.rules):
-            codes = _rule_codes(rule, records)
-            left, right, skipped, largest = self._pairs_for(rule, codes)
+            if isinstance(rule, BlockingRule):
+                codes = _rule_codes(rule, records)
+                left, right, skipped, largest = self._pairs_for(rule.name, codes)
+            else:
+                left, right = (np.asarray(a, dtype=np.int64)
+                               for a in rule.candidate_pairs(records))
+                if len(left) > self.max_pairs:
+                    raise BlockingLimitError(
+                        f"blocking strategy {rule.name!r} produced {len(left):,} pairs, "
+                        f"more than max_pairs={self.max_pairs:,}")
+                ok = (left != right) & (left >= 0) & (right >= 0) & (left < len(records)) \
+                    & (right < len(records))
+                left, right = np.minimum(left, right)[ok], np.maximum(left, right)[ok]
+                skipped, largest = 0, 0
             stats.append({"rule": rule.name, "pairs": len(left), "skipped_blocks": skipped,
                           "largest_block": largest})
             found.append(left.astype(np.int64) * len(records) + right)
@@ -194,7 +222,7 @@ class Blocker:
         return pairs
 
     def _pairs_for(
-        self, rule: BlockingRule, codes: np.ndarray
+        self, rule_name: str, codes: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, int, int]:
         valid = np.flatnonzero(codes >= 0)
         order = valid[np.argsort(codes[valid], kind="stable")]
@@ -213,7 +241,7 @@ class Blocker:
         if total > self.max_pairs:
             worst = np.sort(sizes)[::-1][:5].tolist()
             raise BlockingLimitError(
-                f"blocking rule {rule.name!r} would produce {total:,} pairs, more than "
+                f"blocking rule {rule_name!r} would produce {total:,} pairs, more than "
                 f"max_pairs={self.max_pairs:,}; its largest blocks hold {worst} records. "
                 "Use a more selective rule or set max_block_size to skip large blocks."
             )

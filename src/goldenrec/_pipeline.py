@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -10,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from goldenrec._blocking import Blocker, BlockingRule
+from goldenrec._blocking import Blocker, BlockingRule, BlockingStrategy
 from goldenrec._clustering import ConnectedComponents
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
@@ -19,7 +20,7 @@ from goldenrec._normalise._records import NormalisedRecords, RecordNormaliser
 from goldenrec._normalise._registry import normaliser_from_dict, normaliser_to_dict
 from goldenrec._result import Result
 from goldenrec._schema import SchemaMapper, Source
-from goldenrec._scoring import FellegiSunter, choose_threshold, random_pairs
+from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
 from goldenrec.errors import ConfigError, NotFittedError, SerialisationError
 
@@ -60,10 +61,11 @@ class Pipeline:
         source_column: str | None = None,
         key: str | None = None,
         normalisers: Mapping[str, Normaliser] | None = None,
-        blocking_rules: Sequence[BlockingRule] | None = None,
+        blocking_rules: Sequence[BlockingRule | BlockingStrategy] | None = None,
         comparisons: Sequence[Comparison] | None = None,
         threshold: float | str = "auto",
         survivorship: Mapping[str, SurvivorshipRule] | None = None,
+        scorer: Scorer | None = None,
         max_pairs: int = 50_000_000,
         max_block_size: int | None = None,
         u_sample_size: int = 300_000,
@@ -78,6 +80,7 @@ class Pipeline:
         self.comparisons = comparisons
         self.threshold = threshold
         self.survivorship = survivorship
+        self.scorer = scorer
         self.max_pairs = max_pairs
         self.max_block_size = max_block_size
         self.u_sample_size = u_sample_size
@@ -165,8 +168,15 @@ class Pipeline:
             random_gamma = comparator.compare(
                 pd.DataFrame({"row_l": sample_l, "row_r": sample_r}), records)
             n_levels = {c.name: len(c.labels) for c in self.comparisons_}
-            self.model_ = FellegiSunter(max_iter=self.em_max_iter).fit(
-                gamma, random_gamma, n_levels=n_levels)
+            scorer: Scorer = (copy.deepcopy(self.scorer) if self.scorer is not None
+                              else FellegiSunter(max_iter=self.em_max_iter))
+            if isinstance(scorer, FellegiSunter):
+                total_pairs = len(records) * (len(records) - 1) // 2
+                share = min(1.0, max(len(pairs), 1) / max(total_pairs, 1))
+                self.model_ = scorer.fit(gamma, random_gamma, n_levels=n_levels,
+                                         candidate_share=share)
+            else:
+                self.model_ = scorer.fit(gamma, random_gamma, n_levels=n_levels)
         scores = self.model_.score(gamma)
         if refit:
             self.threshold_ = (choose_threshold(scores["match_probability"].to_numpy())
@@ -196,6 +206,11 @@ class Pipeline:
     # -- persistence --------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The configuration (and fitted state) as JSON-ready data."""
+        if self.scorer is not None or any(
+            not isinstance(r, BlockingRule) for r in self.blocking_rules or ()
+        ):
+            raise ConfigError("a pipeline with a custom scorer or blocking strategy cannot "
+                              "be saved; only built-in specs can")
         data: dict[str, Any] = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -204,7 +219,8 @@ class Pipeline:
             "key": self.key,
             "normalisers": {role: normaliser_to_dict(n)
                             for role, n in (self.normalisers or {}).items()} or None,
-            "blocking_rules": [r.to_dict() for r in self.blocking_rules]
+            "blocking_rules": [r.to_dict() for r in self.blocking_rules
+                               if isinstance(r, BlockingRule)]
             if self.blocking_rules is not None else None,
             "comparisons": [c.to_dict() for c in self.comparisons]
             if self.comparisons is not None else None,
@@ -220,9 +236,10 @@ class Pipeline:
         if self.is_fitted:
             data["fitted"] = {
                 "fields": self.fields_,
-                "blocking_rules": [r.to_dict() for r in self.blocking_rules_],
+                "blocking_rules": [r.to_dict() for r in self.blocking_rules_
+                                   if isinstance(r, BlockingRule)],
                 "comparisons": [c.to_dict() for c in self.comparisons_],
-                "model": self.model_.to_dict(),
+                "model": _model_dict(self.model_),
                 "threshold": self.threshold_,
             }
         return data
@@ -300,6 +317,12 @@ class Pipeline:
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"
+
+
+def _model_dict(model: Any) -> dict[str, Any]:
+    if not isinstance(model, FellegiSunter):
+        raise ConfigError("only a FellegiSunter model can be saved")
+    return model.to_dict()
 
 
 def resolve(data: Data, **options: Any) -> Result:

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from goldenrec.errors import ConfigError, NotFittedError
 
-__all__ = ["FellegiSunter", "choose_threshold", "random_pairs"]
+__all__ = ["FellegiSunter", "Scorer", "choose_threshold", "random_pairs"]
 
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-6
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """What the pipeline needs from a scorer (FellegiSunter, or an adapter)."""
+
+    def fit(self, gamma: pd.DataFrame, random_gamma: pd.DataFrame | None = None, *,
+            n_levels: dict[str, int]) -> Any: ...
+
+    def score(self, gamma: pd.DataFrame) -> pd.DataFrame: ...
 
 
 def random_pairs(n_records: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +51,9 @@ class FellegiSunter:
 
     ``fit(gamma, random_gamma)`` estimates ``u_`` from levels of random record pairs and
     ``m_`` and ``lambda_`` (the share of matches among candidate pairs) by EM on the
-    candidate pairs, without labels. Deterministic: no randomness inside.
+    candidate pairs, without labels; ``prior_`` is the probability that two records
+    taken at random match, the starting point of every pair's match weight.
+    Deterministic: no randomness inside.
 
     >>> import pandas as pd
     >>> gamma = pd.DataFrame({"gamma_name": [0, 0, 1, 1, 1, 0]})
@@ -70,7 +82,16 @@ class FellegiSunter:
         random_gamma: pd.DataFrame | None = None,
         *,
         n_levels: dict[str, int],
+        candidate_share: float = 1.0,
     ) -> FellegiSunter:
+        """Fit on candidate-pair levels ``gamma`` and random-pair levels ``random_gamma``.
+
+        ``candidate_share`` is the share of all record pairs that the candidates are
+        (``n_candidates / (n (n - 1) / 2)``); it turns the match rate among candidates
+        into the prior that two records match, which scoring uses.
+        """
+        if not 0 < candidate_share <= 1:
+            raise ConfigError("candidate_share must be in (0, 1]")
         if not 0 < self.initial_lambda < 1:
             raise ConfigError("initial_lambda must be between 0 and 1")
         if self.max_iter < 1:
@@ -129,6 +150,7 @@ class FellegiSunter:
         self.m_ = m
         self.u_ = u
         self.lambda_ = lam
+        self.prior_ = float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS))
         self.n_iter_ = iterations
         logger.info("EM converged after %d iterations (lambda=%.4g)", iterations, lam)
         return self
@@ -147,7 +169,7 @@ class FellegiSunter:
     def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
         """``match_weight`` (log2 odds incl. the prior) and ``match_probability``."""
         weights = self.match_weights(gamma)
-        prior = np.log2(self.lambda_ / (1 - self.lambda_))
+        prior = np.log2(self.prior_ / (1 - self.prior_))
         total = prior + weights.sum(axis=1).to_numpy()
         probability = 1.0 / (1.0 + np.exp2(-total))
         return pd.DataFrame({"match_weight": total, "match_probability": probability},
@@ -169,6 +191,7 @@ class FellegiSunter:
                 "m": {n: self.m_[n].tolist() for n in self.names_},
                 "u": {n: self.u_[n].tolist() for n in self.names_},
                 "lambda": self.lambda_,
+                "prior": self.prior_,
                 "n_iter": self.n_iter_,
             }
         return data
@@ -183,6 +206,7 @@ class FellegiSunter:
             model.m_ = {n: np.asarray(fitted["m"][n], dtype=np.float64) for n in model.names_}
             model.u_ = {n: np.asarray(fitted["u"][n], dtype=np.float64) for n in model.names_}
             model.lambda_ = float(fitted["lambda"])
+            model.prior_ = float(fitted["prior"])
             model.n_iter_ = int(fitted["n_iter"])
         return model
 
