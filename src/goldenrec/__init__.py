@@ -6,10 +6,10 @@
 """
 
 from goldenrec._blocking import (
-    BlockKey,
     Blocker,
     BlockingLimitError,
     BlockingRule,
+    BlockKey,
     block_on,
     phonetic,
     prefix,

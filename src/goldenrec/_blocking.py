@@ -83,10 +83,12 @@ class BlockKey:
                               "which the records do not have")
         keys = frame[column].where(frame[f"{self.field}_status"] == VALID, None)
         if self.transform == "exact":
-            return keys.astype(object)
+            exact: pd.Series = keys.astype(object)
+            return exact
         codes, uniques = pd.factorize(keys, use_na_sentinel=True)
         transformed = np.array([self._apply(str(u)) for u in uniques] + [None], dtype=object)
-        return pd.Series(transformed[codes], index=frame.index, dtype=object)
+        result: pd.Series = pd.Series(transformed[codes], index=frame.index, dtype=object)
+        return result
 
     def _apply(self, value: str) -> str | None:
         if self.transform == "prefix":
@@ -215,11 +217,13 @@ class Blocker:
             "row_l": row_l, "row_r": row_r,
             "source_l": source[row_l], "record_key_l": key[row_l],
             "source_r": source[row_r], "record_key_r": key[row_r],
-            "rule": pd.Categorical.from_codes(rules.astype(np.int64), categories=names),
+            "rule": pd.Categorical.from_codes(rules.astype(np.int64),
+                                              categories=pd.Index(names)),
         })
         logger.info("blocking produced %d candidate pairs from %d rules", len(pairs),
                     len(self.rules))
-        return pairs
+        result: pd.DataFrame = pairs
+        return result
 
     def _pairs_for(
         self, rule_name: str, codes: np.ndarray

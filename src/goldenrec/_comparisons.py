@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,8 +56,8 @@ class Comparison(ABC):
 
     def levels(self, left: Sequence[object], right: Sequence[object]) -> np.ndarray:
         """Levels for aligned key arrays; ``None`` on either side gives ``-1``."""
-        left_s = pd.Series(left, dtype=object)
-        right_s = pd.Series(right, dtype=object)
+        left_s = pd.Series(list(left), dtype=object)
+        right_s = pd.Series(list(right), dtype=object)
         out = np.full(len(left_s), MISSING_LEVEL, dtype=np.int8)
         present = (left_s.notna() & right_s.notna()).to_numpy()
         if not present.any():
@@ -77,9 +77,9 @@ class Comparison(ABC):
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.kind}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            data[name] = list(value) if isinstance(value, tuple) else value
+        for item in fields(self):
+            value = getattr(self, item.name)
+            data[item.name] = list(value) if isinstance(value, tuple) else value
         return data
 
 
@@ -208,7 +208,10 @@ def comparison_from_dict(data: dict[str, Any]) -> Comparison:
     if cls is None:
         raise ConfigError(f"unknown comparison type {kind!r}")
     args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k != "type"}
-    return cls(**args)
+    try:
+        return cls(**args)  # type: ignore[arg-type]
+    except TypeError:
+        raise ConfigError(f"bad settings for comparison type {kind!r}") from None
 
 
 @dataclass(frozen=True)
@@ -237,4 +240,5 @@ class Comparator:
                 records[f"{comparison.field}_status"] == VALID, None
             ).to_numpy(dtype=object)
             out[f"gamma_{comparison.name}"] = comparison.levels(keys[row_l], keys[row_r])
-        return pd.DataFrame(out, index=pairs.index)
+        gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
+        return gamma

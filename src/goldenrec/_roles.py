@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["ROLES", "ROLE_SYNONYMS", "KEY_COLUMN_NAMES", "canonical_column_name", "infer_role"]
+__all__ = ["KEY_COLUMN_NAMES", "ROLES", "ROLE_SYNONYMS", "canonical_column_name", "infer_role"]
 
 #: Every canonical role, in the order golden records list them.
 ROLES: Final[tuple[str, ...]] = (

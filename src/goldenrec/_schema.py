@@ -218,8 +218,8 @@ class SchemaMapper:
                 continue
             if column in given:
                 role_of[column] = (given[column], "given")
-            elif spec.infer and (role := infer_role(column)) is not None:
-                role_of[column] = (role, "inferred")
+            elif spec.infer and (inferred := infer_role(column)) is not None:
+                role_of[column] = (inferred, "inferred")
         # A given role wins over an inferred one; two columns for one role is an error.
         by_role: dict[str, list[str]] = {}
         for column, (role, _) in role_of.items():

@@ -105,7 +105,7 @@ class FellegiSunter:
         counts = counts.astype(np.float64)
         u: dict[str, np.ndarray] = {}
         m: dict[str, np.ndarray] = {}
-        for position, name in enumerate(names):
+        for name in names:
             levels = n_levels[name]
             if random_gamma is not None and len(random_gamma):
                 column = random_gamma[f"gamma_{name}"].to_numpy()
@@ -119,7 +119,8 @@ class FellegiSunter:
             m[name] = prior / prior.sum()
         lam = self.initial_lambda
         iterations = 0
-        for iterations in range(1, self.max_iter + 1):
+        for iteration in range(1, self.max_iter + 1):
+            iterations = iteration
             probability = _posterior(patterns, names, m, u, lam)
             weighted = probability * counts
             new_m: dict[str, np.ndarray] = {}
@@ -139,10 +140,7 @@ class FellegiSunter:
                 else:
                     new_u[name] = u[name]
             new_lam = float(np.clip(weighted.sum() / max(counts.sum(), 1.0), _EPS, 1 - _EPS))
-            change = max(
-                max(float(np.abs(new_m[n] - m[n]).max()) for n in names),
-                abs(new_lam - lam),
-            )
+            change = max(*(float(np.abs(new_m[n] - m[n]).max()) for n in names), abs(new_lam - lam))
             m, u, lam = new_m, new_u, new_lam
             if change < self.tolerance:
                 break
@@ -164,7 +162,8 @@ class FellegiSunter:
             column = gamma[f"gamma_{name}"].to_numpy()
             table = np.log2(self.m_[name] / self.u_[name])
             out[f"weight_{name}"] = np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
-        return pd.DataFrame(out, index=gamma.index)
+        weights: pd.DataFrame = pd.DataFrame(out, index=gamma.index)
+        return weights
 
     def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
         """``match_weight`` (log2 odds incl. the prior) and ``match_probability``."""
@@ -172,8 +171,9 @@ class FellegiSunter:
         prior = np.log2(self.prior_ / (1 - self.prior_))
         total = prior + weights.sum(axis=1).to_numpy()
         probability = 1.0 / (1.0 + np.exp2(-total))
-        return pd.DataFrame({"match_weight": total, "match_probability": probability},
-                            index=gamma.index)
+        scored: pd.DataFrame = pd.DataFrame(
+            {"match_weight": total, "match_probability": probability}, index=gamma.index)
+        return scored
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "m_"):
@@ -218,7 +218,8 @@ class FellegiSunter:
             for level, (m, u) in enumerate(zip(self.m_[name], self.u_[name])):
                 rows.append({"comparison": name, "level": level, "m": float(m),
                              "u": float(u), "weight": float(np.log2(m / u))})
-        return pd.DataFrame(rows)
+        table: pd.DataFrame = pd.DataFrame(rows)
+        return table
 
 
 def _matrix(gamma: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
@@ -233,7 +234,8 @@ def _posterior(patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarr
         column = patterns[:, position]
         table = np.log(m[name] / u[name])
         log_odds += np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
-    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+    probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+    return probability
 
 
 def choose_threshold(probabilities: np.ndarray, *, floor: float = 0.5,

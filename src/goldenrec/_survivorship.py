@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,8 +19,8 @@ __all__ = [
     "MostFrequent",
     "MostRecent",
     "SourcePriority",
-    "SurvivorshipRule",
     "Survivorship",
+    "SurvivorshipRule",
     "golden_id_for",
     "rule_from_dict",
 ]
@@ -45,9 +45,9 @@ class SurvivorshipRule:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.kind}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            data[name] = list(value) if isinstance(value, tuple) else value
+        for item in fields(self):
+            value = getattr(self, item.name)
+            data[item.name] = list(value) if isinstance(value, tuple) else value
         return data
 
 
@@ -105,7 +105,10 @@ def rule_from_dict(data: Mapping[str, Any]) -> SurvivorshipRule:
     if cls is None:
         raise ConfigError(f"unknown survivorship rule {data.get('type')!r}")
     args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k != "type"}
-    return cls(**args)
+    try:
+        return cls(**args)
+    except TypeError:
+        raise ConfigError(f"bad settings for survivorship rule {data.get('type')!r}") from None
 
 
 def golden_id_for(source: str, record_key: str) -> str:
@@ -183,7 +186,7 @@ class Survivorship:
         golden = golden[["golden_id", *ordered_fields, "n_records", "sources"]]
         return golden, lineage, record_golden
 
-    def _survive_field(
+    def _survive_field(  # noqa: PLR0917
         self, records: pd.DataFrame, field: str, cluster_codes: np.ndarray,
         golden_ids: np.ndarray, source: np.ndarray, key: np.ndarray, rank: np.ndarray,
         recency: np.ndarray,
@@ -213,8 +216,8 @@ class Survivorship:
         steps += [("most_frequent", -candidates["count"].to_numpy()),
                   ("most_recent", -candidates["recency"].to_numpy()),
                   ("record_key", candidates["rank"].to_numpy())]
-        sort_order = np.lexsort(tuple(s for _, s in reversed(steps)) +
-                                (candidates["cluster"].to_numpy(),))
+        sort_keys = [s for _, s in reversed(steps)]
+        sort_order = np.lexsort((*sort_keys, candidates["cluster"].to_numpy()))
         ordered = candidates.iloc[sort_order].reset_index(drop=True)
         step_values = np.column_stack([s[sort_order] for _, s in steps])
         cluster = ordered["cluster"].to_numpy()

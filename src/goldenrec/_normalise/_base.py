@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any, Final, NamedTuple
 
@@ -90,10 +91,11 @@ class Normaliser(ABC):
         table = pd.DataFrame(results, columns=["value", "key", "status", "reason"])
         out = table.iloc[codes].reset_index(drop=True)
         out.index = index
-        return out.astype(object)
+        result: pd.DataFrame = out.astype(object)
+        return result
 
     def _safe(self, value: Any, region: Any, order: Any) -> Normalised:
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return _MISSING_RESULT
         text = clean_text(value if isinstance(value, str) else str(value))
         if not text:

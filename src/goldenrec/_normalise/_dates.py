@@ -15,7 +15,9 @@ _COMPACT: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CJK: Final = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 _KOREAN: Final = re.compile(r"^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일?$")
 _NUMERIC: Final = re.compile(r"^(\d{1,4})\s*[./\-\s]\s*(\d{1,2})\s*[./\-\s]\s*(\d{1,4})\.?$")
-_WORDY: Final = re.compile(r"^(\d{1,2})?\.?\s*([^\W\d_]+)\.?\s*(\d{1,2})?(?:st|nd|rd|th)?,?\s*(\d{4})$")
+_WORDY: Final = re.compile(
+    r"^(\d{1,2})?\.?\s*([^\W\d_]+)\.?\s*(\d{1,2})?(?:st|nd|rd|th)?,?\s*(\d{4})$"
+)
 PLACEHOLDER_DATES: Final = frozenset({
     dt.date(1900, 1, 1), dt.date(1899, 12, 31), dt.date(1800, 1, 1), dt.date(9999, 12, 31),
     dt.date(1111, 11, 11), dt.date(1901, 1, 1),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-from goldenrec._normalise._base import VALID, INVALID, Normalised, Normaliser
+from goldenrec._normalise._base import INVALID, VALID, Normalised, Normaliser
 from goldenrec._normalise._text import fold, is_cjk, smart_title
 
 __all__ = ["NameNormaliser", "NameParts", "split_full_name"]
 
 TITLES: Final = frozenset({
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord",
-    "herr", "frau", "fr", "hr", "doktor", "madam", "mme", "mlle", "m", "rev", "fr",
+    "herr", "frau", "fr", "hr", "doktor", "madam", "mme", "mlle", "m", "rev",
 })
 SUFFIXES: Final = frozenset({"jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "md", "esq",
                              "dds", "mba", "bsc", "msc"})

@@ -81,8 +81,11 @@ class NormalisedRecords:
                 "reason": self.frame[f"{role}_reason"].to_numpy(),
             }))
         if not parts:
-            return pd.DataFrame(columns=["source", "record_key", "field", "status", "reason"])
-        return pd.concat(parts, ignore_index=True)
+            empty: pd.DataFrame = pd.DataFrame(
+                columns=["source", "record_key", "field", "status", "reason"])
+            return empty
+        quality: pd.DataFrame = pd.concat(parts, ignore_index=True)
+        return quality
 
 
 class RecordNormaliser:

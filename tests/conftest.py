@@ -1,0 +1,41 @@
+"""Shared fixtures: small multi-source frames and the shared benchmark sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def read_febrl(name: str) -> pd.DataFrame:
+    path = SHARED_DATA / "splink_datasets" / "febrl" / name
+    if not path.exists():
+        pytest.skip(f"shared benchmark data not found at {path}")
+    return pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False,
+                       na_values=[""])
+
+
+@pytest.fixture
+def two_sources() -> dict[str, pd.DataFrame]:
+    crm = pd.DataFrame({
+        "id": ["c1", "c2", "c3", "c4"],
+        "first_name": ["Anna", "Jürgen", "Robert", "Li"],
+        "last_name": ["Bērziņa", "Müller", "Smith", "Wang"],
+        "email": ["anna.b@example.lv", "j.mueller@example.de", "bob@example.com", None],
+        "phone": ["+371 2612 3456", "030 1234567", "n/a", "+86 139 1234 5678"],
+        "date_of_birth": ["1980-02-03", "1975-12-24", "1990-07-01", "1988-08-08"],
+        "country": ["LV", "DE", "GB", "CN"],
+    })
+    shop = pd.DataFrame({
+        "customer_no": ["w1", "w2", "w3"],
+        "given_name": ["ANNA", "Jurgen", "Bob"],
+        "surname": ["Berzina", "Mueller", "Smith"],
+        "e_mail": ["Anna.B@example.lv", "j.mueller@example.de", "bob@example.com"],
+        "mobile": ["26123456", "+49 30 1234567", None],
+        "dob": ["03.02.1980", "24.12.1975", "01.07.1990"],
+        "country": ["LV", "DE", "GB"],
+    })
+    return {"crm": crm, "shop": shop}

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from goldenrec import Blocker, BlockingLimitError, block_on, phonetic, prefix
+from goldenrec.errors import ConfigError
+
+
+def records(last: list[str | None], first: list[str | None] | None = None) -> pd.DataFrame:
+    n = len(last)
+    first = first or ["x"] * n
+    frame = pd.DataFrame({
+        "source": ["s"] * n, "record_key": [f"k{i}" for i in range(n)],
+        "last_name_key": last, "first_name_key": first,
+    })
+    for field in ("last_name", "first_name"):
+        frame[f"{field}_status"] = np.where(frame[f"{field}_key"].isna(), "missing", "valid")
+    return frame
+
+
+def brute_force(keys: list[str | None]) -> set[tuple[int, int]]:
+    return {(i, j) for i, j in itertools.combinations(range(len(keys)), 2)
+            if keys[i] is not None and keys[i] == keys[j]}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_exact_blocking_matches_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    keys: list[str | None] = [str(v) if v >= 0 else None
+                              for v in rng.integers(-1, 6, size=40)]
+    pairs = Blocker([block_on("last_name")]).block(records(keys))
+    assert set(zip(pairs["row_l"], pairs["row_r"])) == brute_force(keys)
+    assert (pairs["row_l"] < pairs["row_r"]).all()
+
+
+def test_union_keeps_first_rule_and_counts() -> None:
+    frame = records(["smith", "smith", "smyth", "jones"], ["ann", "ann", "ann", "bo"])
+    blocker = Blocker([block_on("last_name"), block_on("first_name")])
+    pairs = blocker.block(frame)
+    got = {(a, b): r for a, b, r in zip(pairs["row_l"], pairs["row_r"], pairs["rule"])}
+    assert got == {(0, 1): "last_name", (0, 2): "first_name", (1, 2): "first_name"}
+    stats = blocker.stats_.set_index("rule")
+    assert stats.loc["first_name", "pairs"] == 3
+    assert stats.loc["first_name", "new_pairs"] == 2
+
+
+def test_phonetic_and_prefix_keys() -> None:
+    frame = records(["smith", "smyth", "jones", None])
+    pairs = Blocker([block_on(phonetic("last_name", "soundex"))]).block(frame)
+    assert set(zip(pairs["row_l"], pairs["row_r"])) == {(0, 1)}
+    pairs = Blocker([block_on(prefix("last_name", 2))]).block(frame)
+    assert set(zip(pairs["row_l"], pairs["row_r"])) == {(0, 1)}
+
+
+def test_limit_is_checked_before_pairs_are_built() -> None:
+    frame = records(["same"] * 300)
+    with pytest.raises(BlockingLimitError, match="would produce 44,850 pairs") as caught:
+        Blocker([block_on("last_name")], max_pairs=1000).block(frame)
+    assert "same" not in str(caught.value)
+    capped = Blocker([block_on("last_name")], max_pairs=1000, max_block_size=100)
+    assert len(capped.block(frame)) == 0
+    assert capped.stats_.loc[0, "skipped_blocks"] == 1
+
+
+def test_invalid_values_never_block() -> None:
+    frame = records(["a", "a"])
+    frame["last_name_status"] = ["placeholder", "placeholder"]
+    assert len(Blocker([block_on("last_name")]).block(frame)) == 0
+
+
+def test_unknown_field_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="email"):
+        Blocker([block_on("email")]).block(records(["a"]))

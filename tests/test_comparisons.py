@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from goldenrec import (
+    Comparator,
+    DateComparison,
+    ExactComparison,
+    IdentifierComparison,
+    NameComparison,
+    StringComparison,
+)
+from goldenrec._comparisons import comparison_from_dict
+from goldenrec.errors import ConfigError
+
+
+def test_missing_is_its_own_level() -> None:
+    levels = NameComparison("first_name").levels(["ann", None, "bob"], ["ann", "ann", None])
+    assert levels.tolist() == [0, -1, -1]
+
+
+def test_name_levels() -> None:
+    comparison = NameComparison("first_name", thresholds=(0.92, 0.8))
+    left = ["jonathan", "jonathan", "mary", "mary"]
+    right = ["jonathan", "jonathon", "marie", "peter"]
+    assert comparison.levels(left, right).tolist() == [0, 1, 2, 3]
+    assert comparison.labels == ("exact", "jaro_winkler>=0.92", "jaro_winkler>=0.8", "else")
+
+
+def test_identifier_and_exact_levels() -> None:
+    assert IdentifierComparison("phone").levels(
+        ["123456", "123456", "123456"], ["123456", "123465", "999999"]).tolist() == [0, 1, 2]
+    assert ExactComparison("gender").levels(["F", "F"], ["F", "M"]).tolist() == [0, 1]
+
+
+def test_date_levels() -> None:
+    comparison = DateComparison("date_of_birth")
+    left = ["1980-02-03", "1980-02-03", "1980-02-03", "1980-02-03", "1980-02-03"]
+    right = ["1980-02-03", "1980-02-08", "1980-03-02", "1980-10-30", "1950-01-01"]
+    assert comparison.levels(left, right).tolist() == [0, 1, 1, 2, 3]
+
+
+def test_distinct_value_pairs_are_computed_once() -> None:
+    calls: list[int] = []
+
+    class Counting(ExactComparison):
+        def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+            calls.append(len(left))
+            return super()._levels(left, right)
+
+    Counting("x").levels(["a", "a", "a", "b"], ["a", "a", "a", "c"])
+    assert calls == [2]
+
+
+def test_comparator_uses_only_valid_keys() -> None:
+    records = pd.DataFrame({
+        "email_key": ["a@x", "a@x", "a@x"], "email_status": ["valid", "valid", "invalid"],
+    })
+    pairs = pd.DataFrame({"row_l": [0, 0], "row_r": [1, 2]})
+    gamma = Comparator((ExactComparison("email"),)).compare(pairs, records)
+    assert gamma["gamma_email"].tolist() == [0, -1]
+
+
+def test_round_trip_and_validation() -> None:
+    for comparison in (StringComparison("street", thresholds=(0.9, 0.7)),
+                       IdentifierComparison("phone", max_edits=2), DateComparison("dob", 30)):
+        assert comparison_from_dict(comparison.to_dict()) == comparison
+    with pytest.raises(ConfigError):
+        StringComparison("x", thresholds=(0.5, 0.9))
+    with pytest.raises(ConfigError):
+        comparison_from_dict({"type": "nope", "field": "x"})
