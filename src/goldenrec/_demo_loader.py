@@ -84,7 +84,7 @@ def evaluate(result: Result, truth: pd.DataFrame) -> PairwiseScores:
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    out: pd.DataFrame = frame.copy()
     for column in _KEYS:
         out[column] = out[column].astype(str).astype(object)
     return out

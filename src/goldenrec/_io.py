@@ -19,7 +19,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 50
-_LINE_NUMBER = re.compile(r"\bline (\d+)\b")
+_WHERE = re.compile(r"\b(line|row) (\d+)\b")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -102,8 +102,8 @@ def _read_csv(file: Path, delimiter: str | None) -> pd.DataFrame:
         raise InputError(f"cannot read '{file}': the file is empty") from None
     except pd.errors.ParserError as error:
         # The parser's message can quote the data; keep only a line number from it.
-        match = _LINE_NUMBER.search(str(error))
-        where = f" near line {match.group(1)}" if match else ""
+        match = _WHERE.search(str(error))
+        where = f" near {match.group(1)} {match.group(2)}" if match else ""
         raise InputError(
             f"cannot parse '{file}' as delimited text{where} "
             f"(delimiter {delimiter!r}); check quoting and the number of fields"
@@ -123,7 +123,8 @@ def _read_csv(file: Path, delimiter: str | None) -> pd.DataFrame:
     while len(header) > 1 and not header[-1].strip() and body.iloc[:, -1].isna().all():
         header.pop()
         body = body.iloc[:, :-1]
-    return body.set_axis(header, axis=1)
+    table: pd.DataFrame = body.set_axis(header, axis=1)
+    return table
 
 
 def _read_parquet(file: Path) -> pd.DataFrame:
@@ -142,8 +143,9 @@ def _read_parquet(file: Path) -> pd.DataFrame:
         raise InputError(f"cannot read '{file}': nested column headers are not supported")
     frame = frame.reset_index(drop=True)
     # Typed Parquet columns become text like CSV cells (integral floats lose ``.0``).
-    return pd.DataFrame({str(c): as_text(frame[c]) for c in frame.columns},
-                        index=frame.index)
+    text: pd.DataFrame = pd.DataFrame({str(c): as_text(frame[c]) for c in frame.columns},
+                                      index=frame.index)
+    return text
 
 
 def _clean_columns(frame: pd.DataFrame, file: Path) -> pd.DataFrame:
@@ -156,4 +158,5 @@ def _clean_columns(frame: pd.DataFrame, file: Path) -> pd.DataFrame:
         if name in seen:
             raise InputError(f"cannot read '{file}': duplicate column name", column=name)
         seen.add(name)
-    return frame.set_axis(names, axis=1)
+    renamed: pd.DataFrame = frame.set_axis(names, axis=1)
+    return renamed

@@ -11,7 +11,8 @@ environment; the rest of goldenrec never imports recordlinkage.
   goldenrec's normalised match keys; invalid, missing and placeholder values are ``None``.
 - :class:`RecordLinkageClassifier` wraps a recordlinkage classifier as the pipeline's
   scorer (``Pipeline(scorer=...)``). Its features are goldenrec's comparison levels,
-  one-hot encoded: one 0/1 column per comparison level, all zeros when a value is missing.
+  one-hot encoded: one 0/1 column per agreement level of each comparison, all zeros when
+  the values disagree (the last, ``else`` level) or a value is missing.
 
 recordlinkage's ``preprocessing.clean()`` deletes non-ASCII letters ("Zoë" becomes "zo");
 goldenrec's own normalisers already produce the match keys, so it is not needed.
@@ -126,10 +127,16 @@ class RecordLinkageIndexer:
         return f"RecordLinkageIndexer({self.indexer!r}, name={self.name!r})"
 
 
-def one_hot_features(gamma: pd.DataFrame, n_levels: Mapping[str, int]) -> pd.DataFrame:
+def one_hot_features(gamma: pd.DataFrame, n_levels: Mapping[str, int], *,
+                     include_else: bool = False) -> pd.DataFrame:
     """One 0/1 column ``<comparison>_<level>`` per comparison level; missing is all zeros.
 
-    The result has a ``RangeIndex`` (positions of ``gamma``'s rows).
+    Without ``include_else`` the last (``else``) level gets no column, so it is all zeros
+    too. The result has a ``RangeIndex`` (positions of ``gamma``'s rows).
+
+    >>> gamma = pd.DataFrame({"gamma_name": [0, 1, 2, -1]})
+    >>> one_hot_features(gamma, {"name": 3}).to_numpy().tolist()
+    [[1, 0], [0, 1], [0, 0], [0, 0]]
     """
     columns: dict[str, np.ndarray] = {}
     for name, levels in n_levels.items():
@@ -140,7 +147,7 @@ def one_hot_features(gamma: pd.DataFrame, n_levels: Mapping[str, int]) -> pd.Dat
         if len(values) and int(values.max()) >= levels:
             raise ConfigError(f"comparison {name!r} has level {int(values.max())}, but the "
                               f"classifier was set up for {levels} levels")
-        for level in range(levels):
+        for level in range(levels if include_else else levels - 1):
             columns[f"{name}_{level}"] = (values == level).astype(np.int64)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(gamma)))
 
@@ -148,7 +155,8 @@ def one_hot_features(gamma: pd.DataFrame, n_levels: Mapping[str, int]) -> pd.Dat
 class RecordLinkageClassifier:
     """A goldenrec scorer backed by a recordlinkage classifier.
 
-    The pipeline calls :meth:`fit` with the candidate pairs' comparison levels; the
+    The pipeline calls :meth:`fit` with the candidate pairs' comparison levels (one-hot
+    encoded by :func:`one_hot_features`); the
     classifier is trained without labels, so use an unsupervised one there
     (``ECMClassifier``, ``KMeansClassifier``). The random-pair levels the pipeline also
     passes are not used: recordlinkage's classifiers have no separate u estimate.
@@ -161,14 +169,20 @@ class RecordLinkageClassifier:
     or 0.0 from its ``predict``; ``match_weight`` is the log2 odds, clipped to ±50.
     The ``classifier`` passed in is never modified: a deep copy is trained
     (:attr:`classifier_`).
+
+    ``include_else`` adds a column for each comparison's last (``else``) level, which
+    tells disagreement from a missing value. Leave it off for ``ECMClassifier``: its
+    ``init="jaro"`` start takes every 1 as agreement, and with ``else`` columns its EM
+    collapses to no matches at all.
     """
 
-    def __init__(self, classifier: Any) -> None:
+    def __init__(self, classifier: Any, *, include_else: bool = False) -> None:
         if not callable(getattr(classifier, "fit", None)) or \
                 not callable(getattr(classifier, "predict", None)):
             raise ConfigError("RecordLinkageClassifier needs a recordlinkage classifier "
                               "(an object with fit() and predict() methods)")
         self.classifier = classifier
+        self.include_else = include_else
 
     # -- fitting ------------------------------------------------------------------
     def fit(
@@ -188,7 +202,7 @@ class RecordLinkageClassifier:
             return self
         if len(gamma) == 0:
             raise InputError("there are no candidate pairs to train the classifier on")
-        features = one_hot_features(gamma, levels)
+        features = one_hot_features(gamma, levels, include_else=self.include_else)
         model = copy.deepcopy(self.classifier)
         model.fit(features)
         self.classifier_ = model
@@ -217,7 +231,7 @@ class RecordLinkageClassifier:
             raise InputError("labelled training needs both matches and non-matches")
         levels = _check_levels(dict(n_levels) if n_levels is not None
                                else _levels_seen(gamma))
-        features = one_hot_features(gamma, levels)
+        features = one_hot_features(gamma, levels, include_else=self.include_else)
         model = copy.deepcopy(self.classifier)
         model.fit(features, features.index[label_array])
         self.classifier_ = model
@@ -229,7 +243,7 @@ class RecordLinkageClassifier:
     def match_probability(self, gamma: pd.DataFrame) -> np.ndarray:
         """The match probability of each pair (0.0 or 1.0 without ``prob``)."""
         model = self._fitted()
-        features = one_hot_features(gamma, self.n_levels_)
+        features = one_hot_features(gamma, self.n_levels_, include_else=self.include_else)
         if len(features) == 0:
             return np.empty(0, dtype=np.float64)
         probability = _probabilities(model, features)
