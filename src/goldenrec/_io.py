@@ -56,7 +56,7 @@ def sniff_delimiter(sample: str) -> str:
     >>> sniff_delimiter("id|name\\n1|Ann\\n")
     '|'
     """
-    lines = sample.splitlines()
+    lines = sample.splitlines(keepends=True)
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line may be cut short
     lines = [line for line in lines[:_SNIFF_LINES] if line.strip()]
@@ -127,8 +127,12 @@ def _read_csv(file: Path, delimiter: str | None) -> pd.DataFrame:
     return table
 
 
+def _has_pyarrow() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
 def _read_parquet(file: Path) -> pd.DataFrame:
-    if importlib.util.find_spec("pyarrow") is None:
+    if not _has_pyarrow():
         raise InputError(
             f"cannot read '{file}': reading Parquet needs pyarrow; "
             "install it with: pip install 'goldenrec[parquet]'"

@@ -43,7 +43,6 @@ MONTHS: Final = {
     )
     for name in names
 }
-MIN_YEAR: Final = 1875
 
 
 def _make(year: int, month: int, day: int) -> dt.date | None:
@@ -65,7 +64,8 @@ class DateNormaliser(Normaliser):
 
     ISO dates are read first; other numeric forms follow ``date_order`` (``DMY``,
     ``MDY`` or ``YMD``). Without an order, a value that reads two ways is flagged
-    ``date_ambiguous``. With ``past_only`` (dates of birth) a future date is invalid.
+    ``date_ambiguous``. With ``past_only`` (dates of birth) a future date is invalid;
+    years before ``min_year`` are invalid (``date_implausible``, a typo guard).
 
     >>> DateNormaliser().normalise_value("28.11.2022").value
     '2022-11-28'
@@ -77,11 +77,12 @@ class DateNormaliser(Normaliser):
 
     name = "date"
 
-    def __init__(self, *, past_only: bool = False) -> None:
+    def __init__(self, *, past_only: bool = False, min_year: int = 1000) -> None:
         self.past_only = past_only
+        self.min_year = min_year
 
     def __repr__(self) -> str:
-        return f"DateNormaliser(past_only={self.past_only})"
+        return f"DateNormaliser(past_only={self.past_only}, min_year={self.min_year})"
 
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None
@@ -91,7 +92,7 @@ class DateNormaliser(Normaliser):
             return Normalised(None, None, INVALID, parsed)
         if parsed in PLACEHOLDER_DATES:
             return Normalised(None, None, "placeholder", "placeholder_date")
-        if parsed.year < MIN_YEAR:
+        if parsed.year < self.min_year:
             return Normalised(None, None, INVALID, "date_implausible")
         if self.past_only and parsed > dt.date.today():
             return Normalised(None, None, INVALID, "date_in_future")

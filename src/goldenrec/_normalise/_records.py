@@ -151,6 +151,10 @@ class RecordNormaliser:
     ) -> None:
         full = results["full_name"]
         valid = full["status"] == VALID
+        # only records that have no separate name parts take them from the full name
+        for role in ("first_name", "last_name"):
+            if role in results:
+                valid &= results[role]["status"] == MISSING
         parts = [
             split_full_name(value) if ok else (None, None, None)
             for value, ok in zip(full["value"], valid)

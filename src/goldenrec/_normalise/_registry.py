@@ -37,6 +37,7 @@ def normaliser_to_dict(normaliser: Normaliser) -> dict[str, Any]:
     data: dict[str, Any] = {"type": normaliser.name}
     if isinstance(normaliser, DateNormaliser):
         data["past_only"] = normaliser.past_only
+        data["min_year"] = normaliser.min_year
     return data
 
 
@@ -45,5 +46,6 @@ def normaliser_from_dict(data: Mapping[str, Any]) -> Normaliser:
     if cls is None:
         raise ConfigError(f"unknown normaliser {data.get('type')!r}")
     if cls is DateNormaliser:
-        return DateNormaliser(past_only=bool(data.get("past_only", False)))
+        return DateNormaliser(past_only=bool(data.get("past_only", False)),
+                              min_year=int(data.get("min_year", 1000)))
     return cls()

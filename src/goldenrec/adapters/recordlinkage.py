@@ -85,7 +85,8 @@ def match_key_frame(records: pd.DataFrame) -> pd.DataFrame:
         values[~valid] = None
         data[role] = values
     index = pd.RangeIndex(len(records), name="row")
-    return pd.DataFrame(data, index=index, columns=roles, dtype=object)
+    frame: pd.DataFrame = pd.DataFrame(data, index=index, columns=roles, dtype=object)
+    return frame
 
 
 class RecordLinkageIndexer:
@@ -149,7 +150,8 @@ def one_hot_features(gamma: pd.DataFrame, n_levels: Mapping[str, int], *,
                               f"classifier was set up for {levels} levels")
         for level in range(levels if include_else else levels - 1):
             columns[f"{name}_{level}"] = (values == level).astype(np.int64)
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(gamma)))
+    features: pd.DataFrame = pd.DataFrame(columns, index=pd.RangeIndex(len(gamma)))
+    return features
 
 
 class RecordLinkageClassifier:
@@ -175,6 +177,13 @@ class RecordLinkageClassifier:
     ``init="jaro"`` start takes every 1 as agreement, and with ``else`` columns its EM
     collapses to no matches at all.
     """
+
+    #: The trained copy of ``classifier`` (after :meth:`fit` or :meth:`fit_labelled`).
+    classifier_: Any
+    #: The number of levels of each comparison the classifier was trained on.
+    n_levels_: dict[str, int]
+    #: Whether the classifier was trained by :meth:`fit_labelled`.
+    labelled_: bool
 
     def __init__(self, classifier: Any, *, include_else: bool = False) -> None:
         if not callable(getattr(classifier, "fit", None)) or \
@@ -249,7 +258,8 @@ class RecordLinkageClassifier:
         probability = _probabilities(model, features)
         if probability is None:
             probability = _predicted(model, features).astype(np.float64)
-        return np.clip(np.nan_to_num(probability, nan=0.0), 0.0, 1.0)
+        clipped: np.ndarray = np.clip(np.nan_to_num(probability, nan=0.0), 0.0, 1.0)
+        return clipped
 
     def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
         """``match_weight`` (log2 odds, ±50 at most) and ``match_probability``."""
@@ -257,8 +267,9 @@ class RecordLinkageClassifier:
         with np.errstate(divide="ignore"):
             weight = np.log2(probability) - np.log2(1.0 - probability)
         weight = np.clip(weight, -MAX_WEIGHT, MAX_WEIGHT)
-        return pd.DataFrame({"match_weight": weight, "match_probability": probability},
-                            index=gamma.index)
+        scores: pd.DataFrame = pd.DataFrame(
+            {"match_weight": weight, "match_probability": probability}, index=gamma.index)
+        return scores
 
     def _fitted(self) -> Any:
         if not hasattr(self, "classifier_"):
