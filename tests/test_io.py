@@ -133,6 +133,13 @@ def test_parse_error_reports_the_line_only(tmp_path: Path) -> None:
     _assert_private(error, path)
 
 
+def test_unclosed_quote_reports_the_line_only(tmp_path: Path) -> None:
+    path = _write(tmp_path / "quote.csv", f'id,name\n1,Ann\n2,"{SECRET}\n')
+    with pytest.raises(InputError, match="near line 3") as error:
+        read_table(path)
+    _assert_private(error, path)
+
+
 def test_input_error_is_a_goldenrec_error() -> None:
     assert issubclass(InputError, GoldenrecError)
 

@@ -101,9 +101,13 @@ def _read_csv(file: Path, delimiter: str | None) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"cannot read '{file}': the file is empty") from None
     except pd.errors.ParserError as error:
-        # The parser's message can quote the data; keep only a line number from it.
+        # The parser's message can quote the data; keep only a line number from it
+        # (its "line" counts from 1, its "row" from 0).
         match = _WHERE.search(str(error))
-        where = f" near {match.group(1)} {match.group(2)}" if match else ""
+        where = ""
+        if match:
+            number = int(match.group(2)) + (match.group(1) == "row")
+            where = f" near line {number}"
         raise InputError(
             f"cannot parse '{file}' as delimited text{where} "
             f"(delimiter {delimiter!r}); check quoting and the number of fields"

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._normalise._base import VALID
-from goldenrec.errors import ConfigError, InputError, NotFittedError
+from goldenrec.errors import ConfigError, GoldenrecError, InputError, NotFittedError
 
 _INSTALL_HINT = (
     "goldenrec.adapters.recordlinkage needs the optional extra: "
@@ -56,6 +56,7 @@ if _release(RECORDLINKAGE_VERSION) < (0, 16):
 
 __all__ = [
     "RECORDLINKAGE_VERSION",
+    "ClassifierError",
     "RecordLinkageClassifier",
     "RecordLinkageIndexer",
     "match_key_frame",
@@ -64,6 +65,10 @@ __all__ = [
 
 #: Clip for ``match_weight`` when a classifier returns a probability of exactly 0 or 1.
 MAX_WEIGHT = 50.0
+
+
+class ClassifierError(GoldenrecError, RuntimeError):
+    """The recordlinkage classifier produced unusable (NaN) match probabilities."""
 
 
 def match_key_frame(records: pd.DataFrame) -> pd.DataFrame:
@@ -169,6 +174,8 @@ class RecordLinkageClassifier:
 
     :meth:`score` returns the classifier's match probability where it has one, else 1.0
     or 0.0 from its ``predict``; ``match_weight`` is the log2 odds, clipped to ±50.
+    It raises :class:`ClassifierError` if the classifier returns NaN probabilities
+    (recordlinkage's ECM does when it is fitted on too few pairs).
     The ``classifier`` passed in is never modified: a deep copy is trained
     (:attr:`classifier_`).
 
@@ -258,7 +265,15 @@ class RecordLinkageClassifier:
         probability = _probabilities(model, features)
         if probability is None:
             probability = _predicted(model, features).astype(np.float64)
-        clipped: np.ndarray = np.clip(np.nan_to_num(probability, nan=0.0), 0.0, 1.0)
+        bad = int(np.count_nonzero(~np.isfinite(probability)))
+        if bad:
+            raise ClassifierError(
+                f"{type(model).__name__} returned no match probability for {bad:,} of "
+                f"{len(probability):,} pairs. recordlinkage's ECM does not smooth its "
+                "estimates: one comparison level seen only among non-matches (common with "
+                "few candidate pairs) breaks the scores. Use more candidate pairs, fewer "
+                "comparisons, another classifier, or goldenrec's own FellegiSunter scorer.")
+        clipped: np.ndarray = np.clip(probability, 0.0, 1.0)
         return clipped
 
     def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
