@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 
 import goldenrec as gr  # noqa: E402
 from goldenrec.adapters.recordlinkage import (  # noqa: E402
+    ClassifierError,
     RecordLinkageClassifier,
     RecordLinkageIndexer,
     one_hot_features,
@@ -148,6 +149,23 @@ def test_user_classifier_is_not_mutated() -> None:
     scorer.fit(gamma, None, n_levels=n_levels)
     assert scorer.classifier_ is not classifier
     assert pickle.dumps(classifier) == before
+
+
+def test_nan_probabilities_raise_a_clear_error() -> None:
+    class Broken:  # what recordlinkage's unsmoothed ECM does on too few pairs
+        def fit(self, features: pd.DataFrame) -> None:
+            pass
+
+        def predict(self, features: pd.DataFrame) -> pd.Index:
+            return features.index[:0]
+
+        def prob(self, features: pd.DataFrame) -> pd.Series:
+            return pd.Series(np.nan, index=features.index)
+
+    gamma, _, n_levels = _synthetic_gamma()
+    scorer = RecordLinkageClassifier(Broken()).fit(gamma, None, n_levels=n_levels)
+    with pytest.raises(ClassifierError, match="ECM does not smooth"):
+        scorer.score(gamma)
 
 
 def test_score_before_fit_and_features() -> None:

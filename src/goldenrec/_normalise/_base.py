@@ -88,7 +88,8 @@ class Normaliser(ABC):
             reg = parts[1] if region is not None else None
             order = parts[-1] if date_order is not None else None
             results.append(self._safe(value, reg, order))
-        table = pd.DataFrame(results, columns=["value", "key", "status", "reason"])
+        table = pd.DataFrame(results, columns=["value", "key", "status", "reason"],
+                             dtype=object)
         out = table.iloc[codes].reset_index(drop=True)
         out.index = index
         result: pd.DataFrame = out.astype(object)
