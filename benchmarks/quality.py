@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np
+from _datasets import DATASETS
+
+import goldenrec as gr
+
 
 def measure(name: str) -> dict[str, object]:
-    import numpy as np
-
-    import goldenrec as gr
-    from _datasets import DATASETS
-
     dataset = DATASETS[name]()
     start = time.perf_counter()
     result = gr.Pipeline(key=dataset.key).resolve(dataset.frames)

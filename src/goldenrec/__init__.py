@@ -1,8 +1,8 @@
 """goldenrec: one golden record per customer from messy multi-source records.
 
 >>> import goldenrec as gr
->>> sorted(gr.__all__)[:3]
-['Blocker', 'BlockingRule', 'Comparator']
+>>> "Pipeline" in gr.__all__
+True
 """
 
 from goldenrec._blocking import (
@@ -19,6 +19,7 @@ from goldenrec._comparisons import (
     Comparator,
     Comparison,
     DateComparison,
+    EmailComparison,
     ExactComparison,
     IdentifierComparison,
     NameComparison,
@@ -69,6 +70,7 @@ __all__ = [
     "CountryNormaliser",
     "DateComparison",
     "DateNormaliser",
+    "EmailComparison",
     "EmailNormaliser",
     "ExactComparison",
     "FellegiSunter",

@@ -24,6 +24,7 @@ __all__ = [
     "Comparator",
     "Comparison",
     "DateComparison",
+    "EmailComparison",
     "ExactComparison",
     "IdentifierComparison",
     "NameComparison",
@@ -195,10 +196,32 @@ class DateComparison(Comparison):
         return out
 
 
+@dataclass(frozen=True)
+class EmailComparison(Comparison):
+    """Email match keys: exact, same user name at another domain, else.
+
+    Fuzzy similarity over whole addresses is avoided on purpose: ``lchen@126.com`` and
+    ``li.chen@163.com`` look alike but say little.
+    """
+
+    kind: ClassVar[str] = "email"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("exact", "same_user_name", "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        user_l = np.array([str(v).rsplit("@", 1)[0] for v in left], dtype=object)
+        user_r = np.array([str(v).rsplit("@", 1)[0] for v in right], dtype=object)
+        levels = np.where(user_l == user_r, 1, 2).astype(np.int8)
+        levels[left == right] = 0
+        return levels
+
+
 _KINDS: dict[str, type[Comparison]] = {
     cls.kind: cls
     for cls in (ExactComparison, StringComparison, NameComparison, IdentifierComparison,
-                DateComparison)
+                DateComparison, EmailComparison)
 }
 
 

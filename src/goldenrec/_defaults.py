@@ -10,6 +10,7 @@ from goldenrec._blocking import BlockingRule, block_on, phonetic
 from goldenrec._comparisons import (
     Comparison,
     DateComparison,
+    EmailComparison,
     ExactComparison,
     IdentifierComparison,
     NameComparison,
@@ -47,7 +48,7 @@ def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
     if "gender" in present:
         out.append(ExactComparison("gender"))
     if "email" in present:
-        out.append(StringComparison("email", thresholds=(0.9,)))
+        out.append(EmailComparison("email"))
     if "phone" in present:
         out.append(IdentifierComparison("phone"))
     if "national_id" in present:

@@ -16,6 +16,23 @@ __all__ = ["FellegiSunter", "Scorer", "choose_threshold", "random_pairs"]
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-6
+#: Pseudo-pairs behind the default m and u shapes (a Dirichlet prior).
+_PRIOR_STRENGTH = 10.0
+
+
+def _default_m(levels: int) -> np.ndarray:
+    """Among matches: mostly the strongest level, a little of each weaker one."""
+    shape = np.array([0.9 * 0.5**k for k in range(levels)])
+    shape[-1] = max(0.02, shape[-1])
+    normalised: np.ndarray = shape / shape.sum()
+    return normalised
+
+
+def _default_u(levels: int) -> np.ndarray:
+    """Among non-matches: mostly ``else``, rarely any agreement."""
+    shape = np.full(levels, 0.01)
+    shape[-1] = 1.0 - 0.01 * (levels - 1)
+    return shape
 
 
 @runtime_checkable
@@ -105,23 +122,25 @@ class FellegiSunter:
         counts = counts.astype(np.float64)
         u: dict[str, np.ndarray] = {}
         m: dict[str, np.ndarray] = {}
+        m_prior = {name: _default_m(n_levels[name]) for name in names}
         for name in names:
             levels = n_levels[name]
+            u_prior = _default_u(levels)
             if random_gamma is not None and len(random_gamma):
                 column = random_gamma[f"gamma_{name}"].to_numpy()
                 tally = np.bincount(column[column >= 0], minlength=levels)[:levels]
-                u[name] = (tally + 0.5) / (tally.sum() + 0.5 * levels)
+                u[name] = (tally + _PRIOR_STRENGTH * u_prior) / (tally.sum() + _PRIOR_STRENGTH)
             else:
-                u[name] = np.full(levels, 0.1 / max(levels - 1, 1))
-                u[name][-1] = 0.9
-            prior = np.array([0.9 * 0.5**k for k in range(levels)])
-            prior[-1] = max(0.02, prior[-1])
-            m[name] = prior / prior.sum()
+                u[name] = u_prior
+            m[name] = m_prior[name]
         lam = self.initial_lambda
         iterations = 0
         for iteration in range(1, self.max_iter + 1):
             iterations = iteration
-            probability = _posterior(patterns, names, m, u, lam)
+            # E-step over all record pairs: candidates are scored with the prior that two
+            # random records match; pairs blocking left out count as non-matches.
+            probability = _posterior(patterns, names, m, u,
+                                     float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS)))
             weighted = probability * counts
             new_m: dict[str, np.ndarray] = {}
             new_u: dict[str, np.ndarray] = {}
@@ -131,7 +150,10 @@ class FellegiSunter:
                 present = column >= 0
                 tally = np.bincount(column[present], weights=weighted[present],
                                     minlength=levels)[:levels]
-                new_m[name] = (tally + _EPS) / (tally.sum() + _EPS * levels)
+                # a weak prior keeps unseen levels finite and tiny inputs sensible; it
+                # fades as evidence grows
+                new_m[name] = (tally + _PRIOR_STRENGTH * m_prior[name]) / (
+                    tally.sum() + _PRIOR_STRENGTH)
                 if not self.fix_u or random_gamma is None:
                     non = np.bincount(column[present],
                                       weights=(counts - weighted)[present],

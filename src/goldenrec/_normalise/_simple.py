@@ -24,8 +24,8 @@ _ALNUM: Final = re.compile(r"[^0-9A-Za-z]+")
 class TextNormaliser(Normaliser):
     """Free text (streets, places, companies): tidy display value, folded key.
 
-    >>> TextNormaliser().normalise_value("  BAKER   street ").value
-    'Baker Street'
+    >>> TextNormaliser().normalise(pd.Series(["  BAKER   street "]))["value"].tolist()
+    ['Baker Street']
     """
 
     name = "text"

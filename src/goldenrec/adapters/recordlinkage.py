@@ -182,7 +182,7 @@ class RecordLinkageClassifier:
     ``include_else`` adds a column for each comparison's last (``else``) level, which
     tells disagreement from a missing value. Leave it off for ``ECMClassifier``: its
     ``init="jaro"`` start takes every 1 as agreement, and with ``else`` columns its EM
-    collapses to no matches at all.
+    collapses (NaN probabilities, so :class:`ClassifierError`).
     """
 
     #: The trained copy of ``classifier`` (after :meth:`fit` or :meth:`fit_labelled`).
@@ -271,8 +271,9 @@ class RecordLinkageClassifier:
                 f"{type(model).__name__} returned no match probability for {bad:,} of "
                 f"{len(probability):,} pairs. recordlinkage's ECM does not smooth its "
                 "estimates: one comparison level seen only among non-matches (common with "
-                "few candidate pairs) breaks the scores. Use more candidate pairs, fewer "
-                "comparisons, another classifier, or goldenrec's own FellegiSunter scorer.")
+                "few candidate pairs, or include_else=True) breaks the scores. Use more "
+                "candidate pairs, fewer comparisons, another classifier, or goldenrec's "
+                "own FellegiSunter scorer.")
         clipped: np.ndarray = np.clip(probability, 0.0, 1.0)
         return clipped
 
