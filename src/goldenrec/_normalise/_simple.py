@@ -24,6 +24,7 @@ _ALNUM: Final = re.compile(r"[^0-9A-Za-z]+")
 class TextNormaliser(Normaliser):
     """Free text (streets, places, companies): tidy display value, folded key.
 
+    >>> import pandas as pd
     >>> TextNormaliser().normalise(pd.Series(["  BAKER   street "]))["value"].tolist()
     ['Baker Street']
     """
