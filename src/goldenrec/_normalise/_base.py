@@ -36,12 +36,17 @@ GENERIC_PLACEHOLDERS: Final = frozenset({
 
 
 class Normalised(NamedTuple):
-    """One normalised value."""
+    """One normalised value.
+
+    ``extra`` holds values of the normaliser's :attr:`Normaliser.extra_fields` in the
+    same order (e.g. a phone's number type), or ``None``.
+    """
 
     value: str | None
     key: str | None
     status: str
     reason: str
+    extra: tuple[str | None, ...] | None = None
 
 
 _MISSING_RESULT: Final = Normalised(None, None, MISSING, "empty")
@@ -56,6 +61,8 @@ class Normaliser(ABC):
 
     #: Stable name used in saved pipelines.
     name: str = "text"
+    #: Names of extra outputs per value (columns ``<role>_<extra>`` in the records).
+    extra_fields: tuple[str, ...] = ()
 
     def normalise(
         self,
@@ -64,7 +71,8 @@ class Normaliser(ABC):
         region: pd.Series | None = None,
         date_order: pd.Series | None = None,
     ) -> pd.DataFrame:
-        """Normalise a column. Returns columns ``value``, ``key``, ``status``, ``reason``.
+        """Normalise a column. Returns columns ``value``, ``key``, ``status``, ``reason``
+        and one column per name in :attr:`extra_fields`.
 
         ``region`` (ISO country per value) and ``date_order`` (``DMY``/``MDY``/``YMD`` per
         value) are context some normalisers use.
@@ -88,8 +96,14 @@ class Normaliser(ABC):
             reg = parts[1] if region is not None else None
             order = parts[-1] if date_order is not None else None
             results.append(self._safe(value, reg, order))
-        table = pd.DataFrame(results, columns=["value", "key", "status", "reason"],
-                             dtype=object)
+        columns = ["value", "key", "status", "reason"]
+        width = len(self.extra_fields)
+        rows = [
+            (*r[:4], *((r.extra if r.extra is not None else (None,) * width)[:width]
+                       + (None,) * max(0, width - len(r.extra or ()))))
+            for r in results
+        ]
+        table = pd.DataFrame(rows, columns=[*columns, *self.extra_fields], dtype=object)
         out = table.iloc[codes].reset_index(drop=True)
         out.index = index
         result: pd.DataFrame = out.astype(object)

@@ -24,8 +24,8 @@ ROLE_LOCAL_PARTS: Final = frozenset({
 class EmailNormaliser(Normaliser):
     """Syntax-checked, case-folded email addresses.
 
-    >>> EmailNormaliser().normalise_value("Ann.Lee@Example.COM")
-    Normalised(value='Ann.Lee@example.com', key='ann.lee@example.com', status='valid', reason='')
+    >>> EmailNormaliser().normalise_value("Ann.Lee@Example.COM")[:3]
+    ('Ann.Lee@example.com', 'ann.lee@example.com', 'valid')
     """
 
     name = "email"

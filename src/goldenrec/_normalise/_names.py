@@ -94,7 +94,7 @@ class NameNormaliser(Normaliser):
     """Person names: display value in tidy case, match key folded.
 
     >>> NameNormaliser().normalise_value("MÜLLER")
-    Normalised(value='Müller', key='muller', status='valid', reason='')
+    Normalised(value='Müller', key='muller', status='valid', reason='', extra=None)
     """
 
     name = "person_name"

@@ -140,6 +140,8 @@ class RecordNormaliser:
             out[f"{role}_key"] = table["key"]
             out[f"{role}_status"] = table["status"]
             out[f"{role}_reason"] = table["reason"]
+            for extra in table.columns[4:]:
+                out[f"{role}_{extra}"] = table[extra]
         frame = pd.DataFrame(out)
         for role in ordered:
             counts = frame[f"{role}_status"].value_counts()

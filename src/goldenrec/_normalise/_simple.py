@@ -44,7 +44,7 @@ class PostcodeNormaliser(Normaliser):
     """Postcodes: upper case; the key drops spaces and dashes.
 
     >>> PostcodeNormaliser().normalise_value("sw1a 1aa")
-    Normalised(value='SW1A 1AA', key='SW1A1AA', status='valid', reason='')
+    Normalised(value='SW1A 1AA', key='SW1A1AA', status='valid', reason='', extra=None)
     """
 
     name = "postcode"
