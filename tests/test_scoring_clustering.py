@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from goldenrec import ConnectedComponents, FellegiSunter, choose_threshold
+from goldenrec import (
+    Comparator,
+    ConnectedComponents,
+    ExactComparison,
+    FellegiSunter,
+    NameComparison,
+    WeightedClustering,
+    choose_threshold,
+)
 from goldenrec._scoring import random_pairs
 from goldenrec.errors import NotFittedError
 
@@ -77,3 +85,48 @@ def test_every_record_in_exactly_one_cluster() -> None:
                           "match_probability": [0.99, 0.95, 0.2, 0.91]})
     labels = ConnectedComponents(0.9).cluster(pairs, 8)
     assert labels.tolist() == [0, 0, 0, 3, 4, 5, 5, 7]
+
+
+def test_weighted_clustering_refuses_a_weak_bridge() -> None:
+    # two tight groups {0,1,2} and {3,4,5}; one weak bridge 2-3; strong evidence against
+    # 0-4 and 1-5
+    pairs = pd.DataFrame({
+        "row_l": [0, 0, 1, 3, 3, 4, 2, 0, 1],
+        "row_r": [1, 2, 2, 4, 5, 5, 3, 4, 5],
+        "match_probability": [0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.95, 1e-6, 1e-6],
+    })
+    components = ConnectedComponents(0.9).cluster(pairs, 6)
+    assert len(set(components.tolist())) == 1  # connected components chain them
+    weighted = WeightedClustering(0.9, negative_cap=None).cluster(pairs, 6)
+    assert weighted.tolist() == [0, 0, 0, 3, 3, 3]
+
+
+def test_weighted_clustering_is_order_independent_and_honours_cannot_link() -> None:
+    pairs = pd.DataFrame({"row_l": [0, 1, 2], "row_r": [1, 2, 3],
+                          "match_probability": [0.99, 0.98, 0.97]})
+    shuffled = pairs.iloc[[2, 0, 1]].reset_index(drop=True)
+    clusterer = WeightedClustering(0.9)
+    assert clusterer.cluster(pairs, 5).tolist() == clusterer.cluster(shuffled, 5).tolist()
+    assert clusterer.cluster(pairs, 5).tolist() == [0, 0, 0, 0, 4]
+    forbidden = pd.DataFrame({"row_l": [0], "row_r": [3]})
+    split = clusterer.cluster(pairs, 5, cannot_link=forbidden)
+    assert split[0] != split[3]
+
+
+def test_term_frequency_makes_rare_agreement_stronger() -> None:
+    records = pd.DataFrame({
+        "last_name_key": ["smith"] * 8 + ["zyx", "zyx"],
+        "last_name_status": ["valid"] * 10,
+    })
+    pairs = pd.DataFrame({"row_l": [0, 8], "row_r": [1, 9]})
+    gamma = Comparator((NameComparison("last_name", term_frequency=True),)).compare(
+        pairs, records)
+    assert gamma["tf_last_name"].tolist() == [0.8, 0.2]
+    model = FellegiSunter().fit(gamma, gamma, n_levels={"last_name": 4})
+    weights = model.match_weights(gamma)["weight_last_name"].to_numpy()
+    assert weights[1] > weights[0]
+
+
+def test_both_missing_is_its_own_level() -> None:
+    levels = ExactComparison("x").levels([None, None, "a"], [None, "a", "a"])
+    assert levels.tolist() == [-2, -1, 0]

@@ -14,7 +14,7 @@ from goldenrec._blocking import (
     phonetic,
     prefix,
 )
-from goldenrec._clustering import ConnectedComponents
+from goldenrec._clustering import ConnectedComponents, WeightedClustering
 from goldenrec._comparisons import (
     Comparator,
     Comparison,
@@ -100,6 +100,7 @@ __all__ = [
     "SurvivorshipRule",
     "TextNormaliser",
     "TimestampNormaliser",
+    "WeightedClustering",
     "__version__",
     "block_on",
     "choose_threshold",

@@ -263,6 +263,16 @@ class Blocker:
         return np.minimum(a, b), np.maximum(a, b), skipped, largest
 
 
+def count_pairs(rule: BlockingRule, records: pd.DataFrame) -> tuple[int, int]:
+    """``(pairs, largest block)`` a rule would produce, without building any pair."""
+    codes = _rule_codes(rule, records)
+    codes = codes[codes >= 0]
+    if len(codes) == 0:
+        return 0, 0
+    sizes = np.bincount(codes).astype(np.int64)
+    return int((sizes * (sizes - 1) // 2).sum()), int(sizes.max())
+
+
 def _rule_codes(rule: BlockingRule, records: pd.DataFrame) -> np.ndarray:
     """One integer per record for the rule's combined key; -1 when any part is missing."""
     combined = np.zeros(len(records), dtype=np.int64)

@@ -9,7 +9,7 @@ from scipy.sparse.csgraph import connected_components
 
 from goldenrec.errors import ConfigError
 
-__all__ = ["ConnectedComponents"]
+__all__ = ["ConnectedComponents", "WeightedClustering"]
 
 
 class ConnectedComponents:
@@ -39,3 +39,91 @@ class ConnectedComponents:
         smallest = np.full(labels.max() + 1 if n_records else 0, n_records, dtype=np.int64)
         np.minimum.at(smallest, labels, np.arange(n_records))
         return smallest[labels]
+
+
+class WeightedClustering:
+    """Greedy correlation clustering: merge only when the evidence between two groups
+    is positive overall, so one weak bridge cannot glue two customers together.
+
+    Each scored pair carries ``s = logit(p) - logit(threshold)``. Pairs above the
+    threshold are taken strongest first; the groups of their two records merge only if
+    the sum of ``s`` over all scored pairs between the two groups is positive (pairs
+    blocking never proposed count as no evidence). With a single pair between two
+    records this is exactly the threshold rule; with many, a bridge between two groups
+    that otherwise disagree is refused. ``negative_cap`` limits how much one pair can
+    speak against a merge (in log-odds), so that a pair made weak by missing or
+    corrupted values cannot veto alone. ``cannot_link`` pairs ``(row, row)`` are never
+    put in one cluster.
+
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"row_l": [0, 1, 0], "row_r": [1, 2, 2],
+    ...                       "match_probability": [0.99, 0.95, 0.001]})
+    >>> WeightedClustering(0.9).cluster(pairs, 3).tolist()
+    [0, 0, 2]
+    """
+
+    def __init__(self, threshold: float = 0.9, *, negative_cap: float | None = 2.0) -> None:
+        self.threshold = threshold
+        self.negative_cap = negative_cap
+
+    def cluster(self, pairs: pd.DataFrame, n_records: int,
+                cannot_link: pd.DataFrame | None = None) -> np.ndarray:
+        if not 0.0 < self.threshold < 1.0:
+            raise ConfigError("threshold must be between 0 and 1 (exclusive)")
+        probability = np.clip(pairs["match_probability"].to_numpy(dtype=np.float64),
+                              1e-15, 1 - 1e-15)
+        score = (np.log(probability / (1 - probability))
+                 - np.log(self.threshold / (1 - self.threshold)))
+        if self.negative_cap is not None:
+            score = np.maximum(score, -self.negative_cap)
+        left = pairs["row_l"].to_numpy(dtype=np.int64)
+        right = pairs["row_r"].to_numpy(dtype=np.int64)
+        parent = np.arange(n_records)
+        members: dict[int, list[int]] = {}
+        evidence: dict[int, dict[int, float]] = {}
+        for a, b, s in zip(left.tolist(), right.tolist(), score.tolist()):
+            evidence.setdefault(a, {})[b] = evidence.get(a, {}).get(b, 0.0) + s
+            evidence.setdefault(b, {})[a] = evidence.get(b, {}).get(a, 0.0) + s
+        if cannot_link is not None and len(cannot_link):
+            for a, b in zip(cannot_link["row_l"].tolist(), cannot_link["row_r"].tolist()):
+                evidence.setdefault(a, {})[b] = -np.inf
+                evidence.setdefault(b, {})[a] = -np.inf
+
+        def find(x: int) -> int:
+            root = x
+            while parent[root] != root:
+                root = int(parent[root])
+            while parent[x] != root:
+                parent[x], x = root, int(parent[x])
+            return root
+
+        positive = np.flatnonzero(score >= 0)
+        order = positive[np.lexsort((right[positive], left[positive], -score[positive]))]
+        for index in order.tolist():
+            root_a, root_b = find(int(left[index])), find(int(right[index]))
+            if root_a == root_b:
+                continue
+            links_a = evidence.get(root_a, {})
+            if links_a.get(root_b, 0.0) < 0:
+                continue
+            # merge the smaller evidence map into the larger one
+            links_b = evidence.get(root_b, {})
+            if len(links_a) < len(links_b):
+                root_a, root_b, links_a, links_b = root_b, root_a, links_b, links_a
+            parent[root_b] = root_a
+            members.pop(root_b, None)
+            for other, value in links_b.items():
+                if other == root_a:
+                    continue
+                links_a[other] = links_a.get(other, 0.0) + value
+                other_links = evidence[other]
+                other_links[root_a] = other_links.get(root_a, 0.0) + value
+                del other_links[root_b]
+            links_a.pop(root_b, None)
+            evidence[root_a] = links_a
+            evidence.pop(root_b, None)
+        roots = np.array([find(i) for i in range(n_records)], dtype=np.int64)
+        smallest = np.full(n_records, n_records, dtype=np.int64)
+        np.minimum.at(smallest, roots, np.arange(n_records))
+        labels: np.ndarray = smallest[roots]
+        return labels

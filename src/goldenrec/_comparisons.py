@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,14 +33,23 @@ __all__ = [
     "comparison_from_dict",
 ]
 
+#: Level of a pair where one side has no valid value.
 MISSING_LEVEL = -1
+#: Level of a pair where neither side has a valid value.
+BOTH_MISSING_LEVEL = -2
 
 
 @dataclass(frozen=True)
 class Comparison(ABC):
-    """Base of all comparisons: a field and the levels it distinguishes."""
+    """Base of all comparisons: a field and the levels it distinguishes.
+
+    With ``term_frequency=True`` agreement on a rare value counts for more than
+    agreement on a common one: the comparator reports each agreeing pair's value
+    frequency and the scorer adjusts the level's weight by it.
+    """
 
     field: str
+    term_frequency: bool = dataclass_field(default=False, kw_only=True)
     kind: ClassVar[str] = "comparison"
 
     @property
@@ -56,10 +66,11 @@ class Comparison(ABC):
         """Levels for aligned arrays of distinct, non-missing key pairs."""
 
     def levels(self, left: Sequence[object], right: Sequence[object]) -> np.ndarray:
-        """Levels for aligned key arrays; ``None`` on either side gives ``-1``."""
+        """Levels for aligned key arrays; ``None`` on one side gives ``-1``, on both ``-2``."""
         left_s = pd.Series(list(left), dtype=object)
         right_s = pd.Series(list(right), dtype=object)
         out = np.full(len(left_s), MISSING_LEVEL, dtype=np.int8)
+        out[(left_s.isna() & right_s.isna()).to_numpy()] = BOTH_MISSING_LEVEL
         present = (left_s.notna() & right_s.notna()).to_numpy()
         if not present.any():
             return out
@@ -218,6 +229,21 @@ class EmailComparison(Comparison):
         return levels
 
 
+def _pair_frequencies(keys: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
+                      levels: np.ndarray, n_levels: int) -> np.ndarray:
+    """Per pair, the larger value frequency of the two sides where the pair agrees."""
+    codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+    present = codes >= 0
+    counts = np.bincount(codes[present]) if present.any() else np.zeros(0, dtype=np.int64)
+    total = max(int(present.sum()), 1)
+    frequency = np.full(len(keys), np.nan)
+    frequency[present] = counts[codes[present]] / total
+    agree = (levels >= 0) & (levels < n_levels - 1)
+    out = np.full(len(row_l), np.nan)
+    out[agree] = np.fmax(frequency[row_l[agree]], frequency[row_r[agree]])
+    return out
+
+
 _KINDS: dict[str, type[Comparison]] = {
     cls.kind: cls
     for cls in (ExactComparison, StringComparison, NameComparison, IdentifierComparison,
@@ -239,9 +265,14 @@ def comparison_from_dict(data: dict[str, Any]) -> Comparison:
 
 @dataclass(frozen=True)
 class Comparator:
-    """Apply comparisons to candidate pairs: one ``gamma_<name>`` column each."""
+    """Apply comparisons to candidate pairs: one ``gamma_<name>`` column each.
 
-    comparisons: tuple[Comparison, ...] = field(default_factory=tuple)
+    Comparisons with ``term_frequency`` also get a ``tf_<name>`` column: for pairs that
+    agree at some level, the share of records holding the more frequent of the two
+    values (``NaN`` elsewhere).
+    """
+
+    comparisons: tuple[Comparison, ...] = dataclass_field(default_factory=tuple)
 
     def compare(self, pairs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
         if not self.comparisons:
@@ -262,6 +293,10 @@ class Comparator:
             keys = records[key_col].where(
                 records[f"{comparison.field}_status"] == VALID, None
             ).to_numpy(dtype=object)
-            out[f"gamma_{comparison.name}"] = comparison.levels(keys[row_l], keys[row_r])
+            levels = comparison.levels(keys[row_l], keys[row_r])
+            out[f"gamma_{comparison.name}"] = levels
+            if comparison.term_frequency:
+                out[f"tf_{comparison.name}"] = _pair_frequencies(
+                    keys, row_l, row_r, levels, len(comparison.labels))
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import pandas as pd
 
-from goldenrec._blocking import BlockingRule, block_on, phonetic
+from goldenrec._blocking import BlockingRule, BlockKey, block_on, count_pairs, phonetic
 from goldenrec._comparisons import (
     Comparison,
     DateComparison,
@@ -22,6 +23,15 @@ __all__ = ["default_blocking_rules", "default_comparisons", "usable_fields"]
 
 #: Share of records that must hold a valid value for a field to be used by default.
 MIN_FILL = 0.01
+#: Fields that can key a block (low-cardinality fields such as gender cannot).
+_BLOCKING_FIELDS = ("national_id", "email", "phone", "first_name", "last_name", "full_name",
+                    "date_of_birth", "street", "street_number", "postcode", "locality",
+                    "company")
+_NAME_FIELDS = ("first_name", "last_name", "full_name")
+_PAIRS_PER_RECORD_PER_RULE = 10
+_PAIRS_PER_RECORD_TOTAL = 40
+_MIN_RULE_BUDGET = 50_000
+_MIN_TOTAL_BUDGET = 200_000
 
 
 def usable_fields(records: pd.DataFrame, roles: Sequence[str]) -> list[str]:
@@ -40,9 +50,9 @@ def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
     out: list[Comparison] = []
     for role in ("first_name", "middle_name", "last_name"):
         if role in present:
-            out.append(NameComparison(role))
+            out.append(NameComparison(role, term_frequency=True))
     if "full_name" in present and not {"first_name", "last_name"} & present:
-        out.append(NameComparison("full_name"))
+        out.append(NameComparison("full_name", term_frequency=True))
     if "date_of_birth" in present:
         out.append(DateComparison("date_of_birth"))
     if "gender" in present:
@@ -57,20 +67,72 @@ def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
         out.append(ExactComparison("street_number"))
     for role in ("street", "address_line_2", "locality"):
         if role in present:
-            out.append(StringComparison(role, thresholds=(0.9, 0.7)))
+            out.append(StringComparison(role, thresholds=(0.9, 0.7), term_frequency=True))
     if "postcode" in present:
         out.append(IdentifierComparison("postcode"))
     for role in ("region", "country"):
         if role in present:
             out.append(ExactComparison(role))
     if "company" in present:
-        out.append(StringComparison("company", thresholds=(0.9, 0.7)))
+        out.append(StringComparison("company", thresholds=(0.9, 0.7), term_frequency=True))
     return out
 
 
-def default_blocking_rules(fields: Sequence[str]) -> list[BlockingRule]:
-    """Several complementary rules so that one corrupted field does not lose a match."""
-    present = set(fields)
+def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None
+                           ) -> list[BlockingRule]:
+    """Complementary rules so that one or two corrupted fields do not lose a match.
+
+    Without ``records`` a fixed set of templates for the fields present is returned.
+    With ``records``, every single selective field and every pair of fields (exact match
+    keys, plus phonetic keys for names) is a candidate; each is counted without
+    building pairs, candidates over the per-rule budget are dropped, a rule implied by
+    a cheaper kept rule is dropped, and rules are kept cheapest first until the total
+    budget is used.
+    """
+    present = [f for f in fields if f in _BLOCKING_FIELDS]
+    if records is None:
+        return _template_rules(present, fields)
+    n = len(records)
+    per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
+    total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
+    candidates: list[tuple[int, BlockingRule, frozenset[str]]] = []
+    options: list[tuple[tuple[BlockKey, ...], frozenset[str]]] = []
+    for field in present:
+        options.append(((BlockKey(field),), frozenset({field})))
+    for first, second in itertools.combinations(present, 2):
+        options.append(((BlockKey(first), BlockKey(second)), frozenset({first, second})))
+        phonetic_first = first in _NAME_FIELDS
+        phonetic_second = second in _NAME_FIELDS
+        if phonetic_first or phonetic_second:
+            keys = (phonetic(first) if phonetic_first else BlockKey(first),
+                    phonetic(second) if phonetic_second else BlockKey(second))
+            options.append((keys, frozenset({first, second, "~phonetic"})))
+    for keys, signature in options:
+        rule = block_on(*keys)
+        pairs, _ = count_pairs(rule, records)
+        if 0 < pairs <= per_rule_budget:
+            candidates.append((pairs, rule, signature))
+    candidates.sort(key=lambda c: (c[0], c[1].name))
+    kept: list[tuple[BlockingRule, frozenset[str]]] = []
+    total = 0
+    for pairs, rule, signature in candidates:
+        exact_fields = signature - {"~phonetic"}
+        # an exact rule on A&B adds nothing when an exact rule on A (or B) is kept
+        if any(not (s - {"~phonetic"}) - exact_fields and "~phonetic" not in s
+               and "~phonetic" not in signature for _, s in kept):
+            continue
+        if total + pairs > total_budget and kept:
+            continue
+        kept.append((rule, signature))
+        total += pairs
+    if not kept:
+        return _template_rules(present, fields)
+    return [rule for rule, _ in kept]
+
+
+def _template_rules(present_fields: Sequence[str], fields: Sequence[str]) -> list[BlockingRule]:
+    """A fixed set of rule templates for the fields present."""
+    present = set(present_fields)
     candidates: list[tuple[tuple[str, ...], BlockingRule]] = [
         (("national_id",), block_on("national_id")),
         (("email",), block_on("email")),

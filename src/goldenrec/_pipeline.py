@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from goldenrec._blocking import Blocker, BlockingRule, BlockingStrategy
-from goldenrec._clustering import ConnectedComponents
+from goldenrec._clustering import ConnectedComponents, WeightedClustering
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
 from goldenrec._normalise._base import Normaliser
@@ -66,6 +66,7 @@ class Pipeline:
         threshold: float | str = "auto",
         survivorship: Mapping[str, SurvivorshipRule] | None = None,
         scorer: Scorer | None = None,
+        clustering: str = "weighted",
         max_pairs: int = 50_000_000,
         max_block_size: int | None = None,
         u_sample_size: int = 300_000,
@@ -81,6 +82,7 @@ class Pipeline:
         self.threshold = threshold
         self.survivorship = survivorship
         self.scorer = scorer
+        self.clustering = clustering
         self.max_pairs = max_pairs
         self.max_block_size = max_block_size
         self.u_sample_size = u_sample_size
@@ -102,6 +104,12 @@ class Pipeline:
     def comparator(self) -> Comparator:
         self._check_fitted()
         return Comparator(tuple(self.comparisons_))
+
+    def clusterer(self) -> ConnectedComponents | WeightedClustering:
+        self._check_fitted()
+        if self.clustering == "connected_components":
+            return ConnectedComponents(self.threshold_)
+        return WeightedClustering(self.threshold_)
 
     # -- running --------------------------------------------------------------------------
     def fit(self, data: Data) -> Pipeline:
@@ -130,6 +138,8 @@ class Pipeline:
                 raise ConfigError("threshold must be a probability or 'auto'")
         elif not 0.0 < float(self.threshold) < 1.0:
             raise ConfigError("threshold must be between 0 and 1")
+        if self.clustering not in ("weighted", "connected_components"):
+            raise ConfigError("clustering must be 'weighted' or 'connected_components'")
         if self.max_pairs < 1 or self.u_sample_size < 1 or self.em_max_iter < 1:
             raise ConfigError("max_pairs, u_sample_size and em_max_iter must be positive")
 
@@ -151,7 +161,7 @@ class Pipeline:
             comparisons = list(self.comparisons) if self.comparisons is not None else \
                 default_comparisons(fields)
             rules = list(self.blocking_rules) if self.blocking_rules is not None else \
-                default_blocking_rules(fields)
+                default_blocking_rules(fields, records)
             self.fields_ = [r for r in normalised.roles]
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
@@ -183,7 +193,7 @@ class Pipeline:
                                if self.threshold == "auto" else float(self.threshold))
         scored = pd.concat([pairs, gamma, scores], axis=1)
         stage("cluster")
-        clusters = ConnectedComponents(self.threshold_).cluster(scored, len(records))
+        clusters = self.clusterer().cluster(scored, len(records))
         stage("survive")
         fields = [f for f in self.fields_ if f in normalised.roles]
         golden, lineage, record_golden = Survivorship(self.survivorship).survive(
@@ -227,6 +237,7 @@ class Pipeline:
             "threshold": self.threshold,
             "survivorship": {f: r.to_dict() for f, r in (self.survivorship or {}).items()}
             or None,
+            "clustering": self.clustering,
             "max_pairs": self.max_pairs,
             "max_block_size": self.max_block_size,
             "u_sample_size": self.u_sample_size,
@@ -276,6 +287,7 @@ class Pipeline:
                 threshold=data.get("threshold", "auto"),
                 survivorship={f: rule_from_dict(r) for f, r in data["survivorship"].items()}
                 if data.get("survivorship") else None,
+                clustering=str(data.get("clustering", "weighted")),
                 max_pairs=int(data["max_pairs"]),
                 max_block_size=data.get("max_block_size"),
                 u_sample_size=int(data["u_sample_size"]),

@@ -117,8 +117,15 @@ class FellegiSunter:
         if not names:
             raise ConfigError("a model needs at least one comparison")
         matrix = _matrix(gamma, names)
-        patterns, counts = (np.unique(matrix, axis=0, return_counts=True)
-                            if len(matrix) else (matrix, np.empty(0, dtype=np.int64)))
+        tf_names = [n for n in names if f"tf_{n}" in gamma.columns]
+        if tf_names:
+            # term frequencies differ pair by pair: work on pairs, not on patterns
+            patterns, counts = matrix, np.ones(len(matrix), dtype=np.int64)
+            tf = {n: gamma[f"tf_{n}"].to_numpy(dtype=np.float64) for n in tf_names}
+        else:
+            patterns, counts = (np.unique(matrix, axis=0, return_counts=True)
+                                if len(matrix) else (matrix, np.empty(0, dtype=np.int64)))
+            tf = {}
         counts = counts.astype(np.float64)
         u: dict[str, np.ndarray] = {}
         m: dict[str, np.ndarray] = {}
@@ -140,7 +147,8 @@ class FellegiSunter:
             # E-step over all record pairs: candidates are scored with the prior that two
             # random records match; pairs blocking left out count as non-matches.
             probability = _posterior(patterns, names, m, u,
-                                     float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS)))
+                                     float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS)),
+                                     tf)
             weighted = probability * counts
             new_m: dict[str, np.ndarray] = {}
             new_u: dict[str, np.ndarray] = {}
@@ -177,13 +185,18 @@ class FellegiSunter:
 
     # -- scoring --------------------------------------------------------------------
     def match_weights(self, gamma: pd.DataFrame) -> pd.DataFrame:
-        """Per comparison, ``log2(m/u)`` of each pair's level (0 for missing)."""
+        """Per comparison, ``log2(m/u)`` of each pair's level (0 for missing), plus the
+        term-frequency adjustment where the comparator reported frequencies."""
         self._check_fitted()
         out = {}
         for name in self.names_:
             column = gamma[f"gamma_{name}"].to_numpy()
             table = np.log2(self.m_[name] / self.u_[name])
-            out[f"weight_{name}"] = np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
+            weight = np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
+            if f"tf_{name}" in gamma.columns:
+                weight = weight + tf_adjustment(
+                    gamma[f"tf_{name}"].to_numpy(dtype=np.float64), float(self.u_[name][0]))
+            out[f"weight_{name}"] = weight
         weights: pd.DataFrame = pd.DataFrame(out, index=gamma.index)
         return weights
 
@@ -249,13 +262,28 @@ def _matrix(gamma: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
         if len(gamma) else np.empty((0, len(names)), dtype=np.int64)
 
 
-def _posterior(patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarray],
-               u: dict[str, np.ndarray], lam: float) -> np.ndarray:
+def tf_adjustment(frequency: np.ndarray, u_exact: float) -> np.ndarray:
+    """log2 Bayes-factor adjustment for agreeing on a value of the given frequency.
+
+    Agreeing on a value held by a share ``f`` of records is ``u_exact / f`` times as
+    strong as agreeing on an average value; ``NaN`` frequencies (no agreement) add 0.
+    """
+    safe = np.where(np.isnan(frequency), u_exact, np.maximum(frequency, 1e-12))
+    adjustment: np.ndarray = np.log2(u_exact / safe)
+    return adjustment
+
+
+def _posterior(  # noqa: PLR0917
+        patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarray],
+               u: dict[str, np.ndarray], lam: float,
+               tf: dict[str, np.ndarray] | None = None) -> np.ndarray:
     log_odds = np.full(len(patterns), np.log(lam / (1 - lam)))
     for position, name in enumerate(names):
         column = patterns[:, position]
         table = np.log(m[name] / u[name])
         log_odds += np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
+        if tf and name in tf:
+            log_odds += tf_adjustment(tf[name], float(u[name][0])) * np.log(2.0)
     probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
     return probability
 
