@@ -104,11 +104,11 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
         phonetic_first = first in _NAME_FIELDS
         phonetic_second = second in _NAME_FIELDS
         if phonetic_first or phonetic_second:
-            keys = (phonetic(first) if phonetic_first else BlockKey(first),
-                    phonetic(second) if phonetic_second else BlockKey(second))
-            options.append((keys, frozenset({first, second, "~phonetic"})))
-    for keys, signature in options:
-        rule = block_on(*keys)
+            phonetic_keys = (phonetic(first) if phonetic_first else BlockKey(first),
+                             phonetic(second) if phonetic_second else BlockKey(second))
+            options.append((phonetic_keys, frozenset({first, second, "~phonetic"})))
+    for option_keys, signature in options:
+        rule = block_on(*option_keys)
         pairs, _ = count_pairs(rule, records)
         if 0 < pairs <= per_rule_budget:
             candidates.append((pairs, rule, signature))
