@@ -39,8 +39,8 @@ def environment(name: str, requirements: list[str]) -> Path:
     fingerprint = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes() + "\n".join(requirements).encode()
     ).hexdigest()
-    stamp = home / ".goldenrec-installed"
-    if not stamp.exists() or stamp.read_text() != fingerprint:
+    stamp = home / f".goldenrec-installed-{fingerprint[:12]}"
+    if not stamp.exists():
         run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         run(python, "-m", "pip", "install", "--quiet", *requirements)
         stamp.write_text(fingerprint)
