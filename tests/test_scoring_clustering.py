@@ -115,13 +115,16 @@ def test_weighted_clustering_is_order_independent_and_honours_cannot_link() -> N
 
 def test_term_frequency_makes_rare_agreement_stronger() -> None:
     records = pd.DataFrame({
-        "last_name_key": ["smith"] * 8 + ["zyx", "zyx"],
-        "last_name_status": ["valid"] * 10,
+        "last_name_key": ["smith"] * 160 + ["zyx"] * 2 + [f"n{i}" for i in range(38)],
+        "last_name_status": ["valid"] * 200,
     })
-    pairs = pd.DataFrame({"row_l": [0, 8], "row_r": [1, 9]})
+    pairs = pd.DataFrame({"row_l": [0, 160], "row_r": [1, 161]})
     gamma = Comparator((NameComparison("last_name", term_frequency=True),)).compare(
         pairs, records)
-    assert gamma["tf_last_name"].tolist() == [0.8, 0.2]
+    assert gamma["tf_last_name"].tolist() == [0.8, 0.01]
+    too_few = Comparator((NameComparison("last_name", term_frequency=True),)).compare(
+        pairs.iloc[:1], records.iloc[:150])
+    assert too_few["tf_last_name"].isna().all()
     model = FellegiSunter().fit(gamma, gamma, n_levels={"last_name": 4})
     weights = model.match_weights(gamma)["weight_last_name"].to_numpy()
     assert weights[1] > weights[0]

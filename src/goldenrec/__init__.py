@@ -14,6 +14,13 @@ from goldenrec._blocking import (
     phonetic,
     prefix,
 )
+from goldenrec._charts import (
+    Chart,
+    parameter_chart,
+    pr_curve_chart,
+    waterfall_chart,
+    weight_histogram,
+)
 from goldenrec._clustering import ConnectedComponents, WeightedClustering
 from goldenrec._comparisons import (
     Comparator,
@@ -25,6 +32,7 @@ from goldenrec._comparisons import (
     NameComparison,
     StringComparison,
 )
+from goldenrec._evaluation import ClusterScores, Evaluation, estimate_quality, evaluate
 from goldenrec._metrics import PairwiseScores, pairwise_scores
 from goldenrec._normalise import (
     CountryNormaliser,
@@ -64,6 +72,8 @@ __all__ = [
     "Blocker",
     "BlockingLimitError",
     "BlockingRule",
+    "Chart",
+    "ClusterScores",
     "Comparator",
     "Comparison",
     "ConnectedComponents",
@@ -72,6 +82,7 @@ __all__ = [
     "DateNormaliser",
     "EmailComparison",
     "EmailNormaliser",
+    "Evaluation",
     "ExactComparison",
     "FellegiSunter",
     "GenderNormaliser",
@@ -104,10 +115,16 @@ __all__ = [
     "__version__",
     "block_on",
     "choose_threshold",
+    "estimate_quality",
+    "evaluate",
     "infer_role",
     "pairwise_scores",
+    "parameter_chart",
     "phonetic",
+    "pr_curve_chart",
     "prefix",
     "resolve",
     "split_full_name",
+    "waterfall_chart",
+    "weight_histogram",
 ]

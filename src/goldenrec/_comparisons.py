@@ -37,6 +37,8 @@ __all__ = [
 MISSING_LEVEL = -1
 #: Level of a pair where neither side has a valid value.
 BOTH_MISSING_LEVEL = -2
+#: Fewest valid values from which term frequencies are estimated.
+MIN_TERM_FREQUENCY_VALUES = 200
 
 
 @dataclass(frozen=True)
@@ -231,9 +233,15 @@ class EmailComparison(Comparison):
 
 def _pair_frequencies(keys: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
                       levels: np.ndarray, n_levels: int) -> np.ndarray:
-    """Per pair, the larger value frequency of the two sides where the pair agrees."""
+    """Per pair, the larger value frequency of the two sides where the pair agrees.
+
+    Frequencies from fewer than :data:`MIN_TERM_FREQUENCY_VALUES` values are too noisy
+    to use: then every pair gets ``NaN`` (no adjustment).
+    """
     codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
     present = codes >= 0
+    if int(present.sum()) < MIN_TERM_FREQUENCY_VALUES:
+        return np.full(len(row_l), np.nan)
     counts = np.bincount(codes[present]) if present.any() else np.zeros(0, dtype=np.int64)
     total = max(int(present.sum()), 1)
     frequency = np.full(len(keys), np.nan)

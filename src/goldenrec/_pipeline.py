@@ -207,6 +207,7 @@ class Pipeline:
             golden=golden, xref=xref, lineage=lineage, pairs=scored,
             quality=normalised.quality(), mapping=mapped.mapping, records=records,
             threshold=self.threshold_, blocking_stats=blocker.stats_,
+            model=self.model_, comparisons=tuple(self.comparisons_),
         )
 
     def normalise(self, data: Data) -> NormalisedRecords:

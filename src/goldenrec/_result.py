@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from goldenrec._explain import cluster_edges, explain_pair
 
 __all__ = ["Result"]
 
@@ -31,6 +35,19 @@ class Result:
     records: pd.DataFrame
     threshold: float
     blocking_stats: pd.DataFrame
+    model: Any = None
+    comparisons: Sequence[Any] = field(default_factory=tuple)
+
+    def explain_pair(self, left: tuple[str, str], right: tuple[str, str]) -> pd.DataFrame:
+        """Why two records do (not) match: a waterfall of match weights.
+
+        ``left`` and ``right`` are ``(source, record_key)``. See :func:`explain_pair`.
+        """
+        return explain_pair(self, left, right)
+
+    def cluster_edges(self, golden_id: str) -> pd.DataFrame:
+        """The scored pairs between the records of one golden record."""
+        return cluster_edges(self, golden_id)
 
     def summary(self) -> str:
         """A few lines of counts, safe to print or log (no personal values)."""

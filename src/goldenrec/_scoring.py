@@ -16,8 +16,11 @@ __all__ = ["FellegiSunter", "Scorer", "choose_threshold", "random_pairs"]
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-6
-#: Pseudo-pairs behind the default m and u shapes (a Dirichlet prior).
+#: Pseudo-pairs behind the default m shape (a Dirichlet prior).
 _PRIOR_STRENGTH = 10.0
+#: Pseudo-pairs behind the default u shape: random pairs of a tiny input include its
+#: matches, so a few hundred records need the prior; a large sample outweighs it.
+_U_PRIOR_STRENGTH = 1000.0
 
 
 def _default_m(levels: int) -> np.ndarray:
@@ -136,7 +139,8 @@ class FellegiSunter:
             if random_gamma is not None and len(random_gamma):
                 column = random_gamma[f"gamma_{name}"].to_numpy()
                 tally = np.bincount(column[column >= 0], minlength=levels)[:levels]
-                u[name] = (tally + _PRIOR_STRENGTH * u_prior) / (tally.sum() + _PRIOR_STRENGTH)
+                u[name] = (tally + _U_PRIOR_STRENGTH * u_prior) / (
+                    tally.sum() + _U_PRIOR_STRENGTH)
             else:
                 u[name] = u_prior
             m[name] = m_prior[name]
