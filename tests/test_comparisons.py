@@ -7,6 +7,7 @@ import pytest
 from goldenrec import (
     Comparator,
     DateComparison,
+    EmailComparison,
     ExactComparison,
     IdentifierComparison,
     NameComparison,
@@ -71,3 +72,31 @@ def test_round_trip_and_validation() -> None:
         StringComparison("x", thresholds=(0.5, 0.9))
     with pytest.raises(ConfigError):
         comparison_from_dict({"type": "nope", "field": "x"})
+
+
+def test_email_levels() -> None:
+    comparison = EmailComparison("email")
+    left = ["ann@x.org", "ann@x.org", "nw54@buckley.info", "jb20@apollo.lv", "ann@x.org"]
+    right = ["ann@x.org", "ann@y.org", "nw5n@buckley.i4fo", "jb@apollo.lv", "bob@z.org"]
+    assert comparison.levels(left, right).tolist() == [0, 1, 2, 3, 3]
+
+
+def test_swapped_names_are_compared_the_way_round_that_fits() -> None:
+    records = pd.DataFrame({
+        "first_name_key": ["mason", "smith", "ann", None],
+        "last_name_key": ["smith", "mason", "lee", "hunte"],
+    })
+    records["first_name_status"] = np.where(records["first_name_key"].isna(), "missing",
+                                            "valid")
+    records["last_name_status"] = "valid"
+    extra = pd.DataFrame({"first_name_key": ["hunter"], "last_name_key": ["noah"],
+                          "first_name_status": ["valid"], "last_name_status": ["valid"]})
+    records = pd.concat([records, extra], ignore_index=True)
+    pairs = pd.DataFrame({"row_l": [0, 0, 3], "row_r": [1, 2, 4]})
+    comparator = Comparator((NameComparison("first_name", swap_with="last_name"),
+                             NameComparison("last_name", swap_with="first_name")))
+    gamma = comparator.compare(pairs, records)
+    assert gamma["gamma_first_name"].tolist() == [0, 3, -1]
+    assert gamma["gamma_last_name"].tolist() == [0, 3, 1]
+    plain = Comparator((NameComparison("first_name"), NameComparison("last_name")))
+    assert plain.compare(pairs, records)["gamma_first_name"].tolist()[0] == 3

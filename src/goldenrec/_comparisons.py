@@ -155,9 +155,16 @@ class StringComparison(Comparison):
 
 @dataclass(frozen=True)
 class NameComparison(StringComparison):
-    """Person names: exact, Jaro–Winkler levels, else (nicknames come later)."""
+    """Person names: exact, Jaro–Winkler levels, else.
+
+    With ``swap_with`` (e.g. ``NameComparison("first_name", swap_with="last_name")`` and
+    its mirror), a pair whose given and family names are swapped on one side
+    (``Smith Mason`` / ``Mason Smith``) is compared the way round that fits best; both
+    comparisons decide the same way because they look at the same four values.
+    """
 
     thresholds: tuple[float, ...] = (0.92, 0.80)
+    swap_with: str | None = None
     kind: ClassVar[str] = "name"
 
 
@@ -211,24 +218,69 @@ class DateComparison(Comparison):
 
 @dataclass(frozen=True)
 class EmailComparison(Comparison):
-    """Email match keys: exact, same user name at another domain, else.
+    """Email match keys: exact, same user name at another domain, a typo or two, else.
 
-    Fuzzy similarity over whole addresses is avoided on purpose: ``lchen@126.com`` and
-    ``li.chen@163.com`` look alike but say little.
+    Similarity over whole addresses is avoided on purpose: ``lchen@126.com`` and
+    ``li.chen@163.com`` look alike but say little; a typo level needs at most
+    ``max_edits`` edits (``nw54@buckley.info`` / ``nw5n@buckley.i4fo`` is two) and the
+    same digits in the same order (``jan.berzins20@`` and ``jan.berzins@`` are usually
+    two people).
     """
 
+    max_edits: int = 2
     kind: ClassVar[str] = "email"
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return ("exact", "same_user_name", "else")
+        return ("exact", "same_user_name", f"edits<={self.max_edits}", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         user_l = np.array([str(v).rsplit("@", 1)[0] for v in left], dtype=object)
         user_r = np.array([str(v).rsplit("@", 1)[0] for v in right], dtype=object)
-        levels = np.where(user_l == user_r, 1, 2).astype(np.int8)
+        digits_l = np.array(["".join(filter(str.isdigit, str(v))) for v in left], dtype=object)
+        digits_r = np.array(["".join(filter(str.isdigit, str(v))) for v in right], dtype=object)
+        typo = (_edit_distance(left, right) <= self.max_edits) & (digits_l == digits_r)
+        levels = np.where(typo, 2, 3).astype(np.int8)
+        levels[user_l == user_r] = 1
         levels[left == right] = 0
         return levels
+
+
+def _valid_keys(records: pd.DataFrame, comparison: Comparison) -> np.ndarray:
+    key_col = f"{comparison.field}_key"
+    if key_col not in records.columns:
+        raise ConfigError(
+            f"comparison {comparison.name!r} needs field {comparison.field!r}, "
+            "which the records do not have"
+        )
+    keys: np.ndarray = records[key_col].where(
+        records[f"{comparison.field}_status"] == VALID, None).to_numpy(dtype=object)
+    return keys
+
+
+def _similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Jaro–Winkler where both sides are present, 0 elsewhere."""
+    present = np.array([a is not None and b is not None for a, b in zip(left, right)],
+                       dtype=bool)
+    out = np.zeros(len(left))
+    if present.any():
+        out[present] = _jaro_winkler(left[present], right[present])
+    return out
+
+
+#: How much better the swapped reading must fit before it is used.
+SWAP_MARGIN = 0.15
+
+
+def _swapped(first: np.ndarray, second: np.ndarray, row_l: np.ndarray,
+             row_r: np.ndarray) -> np.ndarray:
+    """Per pair, whether the right record's two name fields fit better swapped."""
+    direct = _similarity(first[row_l], first[row_r]) + _similarity(second[row_l],
+                                                                     second[row_r])
+    crossed = _similarity(first[row_l], second[row_r]) + _similarity(second[row_l],
+                                                                      first[row_r])
+    result: np.ndarray = crossed > direct + SWAP_MARGIN
+    return result
 
 
 def _pair_frequencies(keys: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
@@ -291,17 +343,21 @@ class Comparator:
         row_l = pairs["row_l"].to_numpy()
         row_r = pairs["row_r"].to_numpy()
         out = {}
+        swaps: dict[frozenset[str], np.ndarray] = {}
         for comparison in self.comparisons:
-            key_col = f"{comparison.field}_key"
-            if key_col not in records.columns:
-                raise ConfigError(
-                    f"comparison {comparison.name!r} needs field {comparison.field!r}, "
-                    "which the records do not have"
-                )
-            keys = records[key_col].where(
-                records[f"{comparison.field}_status"] == VALID, None
-            ).to_numpy(dtype=object)
-            levels = comparison.levels(keys[row_l], keys[row_r])
+            keys = _valid_keys(records, comparison)
+            right = keys[row_r]
+            other = getattr(comparison, "swap_with", None)
+            if other is not None:
+                group = frozenset({comparison.field, other})
+                if group not in swaps:
+                    first, second = sorted(group)
+                    swaps[group] = _swapped(_valid_keys(records, NameComparison(first)),
+                                            _valid_keys(records, NameComparison(second)),
+                                            row_l, row_r)
+                other_keys = _valid_keys(records, NameComparison(other))
+                right = np.where(swaps[group], other_keys[row_r], right)
+            levels = comparison.levels(keys[row_l], right)
             out[f"gamma_{comparison.name}"] = levels
             if comparison.term_frequency:
                 out[f"tf_{comparison.name}"] = _pair_frequencies(

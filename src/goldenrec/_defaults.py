@@ -48,9 +48,12 @@ def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
     """One comparison per matching field present, in canonical order."""
     present = set(fields)
     out: list[Comparison] = []
+    swap = {"first_name", "last_name"} <= present
     for role in ("first_name", "middle_name", "last_name"):
         if role in present:
-            out.append(NameComparison(role, term_frequency=True))
+            partner = {"first_name": "last_name", "last_name": "first_name"}.get(role)
+            out.append(NameComparison(role, term_frequency=True,
+                                      swap_with=partner if swap else None))
     if "full_name" in present and not {"first_name", "last_name"} & present:
         out.append(NameComparison("full_name", term_frequency=True))
     if "date_of_birth" in present:
