@@ -142,3 +142,33 @@ def test_every_record_accounted_for_with_bad_values() -> None:
     result = gr.resolve({"s": frame}, max_block_size=50)
     assert sorted(result.xref["record_key"]) == sorted(frame["id"])
     assert result.golden["n_records"].sum() == n
+
+
+def test_cannot_link_and_must_link() -> None:
+    frame = pd.DataFrame({
+        "id": ["1", "2", "3", "4"],
+        "first_name": ["Ann", "Ann", "Zed", "Yan"],
+        "last_name": ["Lee", "Lee", "Quo", "Pim"],
+        "email": ["ann@x.org", "ann@x.org", "zq@q.org", "yp@p.org"],
+        "national_id": ["111", "999", "555", "555"],
+    })
+    together = gr.resolve({"s": frame})
+    ids = together.xref.set_index("record_key")["golden_id"]
+    assert ids["1"] == ids["2"]
+    apart = gr.resolve({"s": frame}, cannot_link=("national_id",))
+    ids = apart.xref.set_index("record_key")["golden_id"]
+    assert ids["1"] != ids["2"]
+    forced = gr.resolve({"s": frame}, must_link=(gr.block_on("national_id"),))
+    ids = forced.xref.set_index("record_key")["golden_id"]
+    assert ids["3"] == ids["4"]
+    pipeline = gr.Pipeline(cannot_link=("national_id",), must_link=(gr.block_on("email"),))
+    assert gr.Pipeline.from_json(pipeline.to_json()).to_dict() == pipeline.to_dict()
+
+
+def test_typo_in_identifier_is_not_a_conflict() -> None:
+    frame = pd.DataFrame({
+        "id": ["1", "2"], "first_name": ["Ann", "Ann"], "last_name": ["Lee", "Lee"],
+        "email": ["ann@x.org", "ann@x.org"], "national_id": ["1234567", "1234568"],
+    })
+    result = gr.resolve({"s": frame}, cannot_link=("national_id",))
+    assert result.xref["golden_id"].nunique() == 1

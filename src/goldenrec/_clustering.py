@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -9,7 +12,25 @@ from scipy.sparse.csgraph import connected_components
 
 from goldenrec.errors import ConfigError
 
-__all__ = ["ConnectedComponents", "WeightedClustering"]
+__all__ = ["ConnectedComponents", "Constraint", "WeightedClustering"]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A cannot-link rule: records whose values conflict never share a cluster.
+
+    ``values`` holds one value per record (``None`` where missing); ``conflict`` says
+    whether two lists of distinct values can belong to one customer.
+
+    >>> c = Constraint("national_id", np.array(["1", "2", None], dtype=object),
+    ...                lambda a, b: bool(set(a) ^ set(b)))
+    >>> c.conflict(["1"], ["2"])
+    True
+    """
+
+    name: str
+    values: np.ndarray
+    conflict: Callable[[list[object], list[object]], bool]
 
 
 class ConnectedComponents:
@@ -67,7 +88,12 @@ class WeightedClustering:
         self.negative_cap = negative_cap
 
     def cluster(self, pairs: pd.DataFrame, n_records: int,
-                cannot_link: pd.DataFrame | None = None) -> np.ndarray:
+                cannot_link: pd.DataFrame | None = None,
+                constraints: Sequence[Constraint] = (),
+                must_link: pd.DataFrame | None = None) -> np.ndarray:
+        """Cluster id per record row. ``must_link`` pairs are merged first, whatever
+        the evidence or constraints say; ``constraints`` and ``cannot_link`` pairs
+        forbid every other merge that would break them."""
         if not 0.0 < self.threshold < 1.0:
             raise ConfigError("threshold must be between 0 and 1 (exclusive)")
         probability = np.clip(pairs["match_probability"].to_numpy(dtype=np.float64),
@@ -97,14 +123,28 @@ class WeightedClustering:
                 parent[x], x = root, int(parent[x])
             return root
 
+        held: list[dict[int, list[object]]] = [
+            {i: [v] for i, v in enumerate(c.values.tolist()) if v is not None}
+            for c in constraints
+        ]
         positive = np.flatnonzero(score >= 0)
         order = positive[np.lexsort((right[positive], left[positive], -score[positive]))]
-        for index in order.tolist():
-            root_a, root_b = find(int(left[index])), find(int(right[index]))
+        forced_left: list[int] = []
+        forced_right: list[int] = []
+        if must_link is not None and len(must_link):
+            forced_left = must_link["row_l"].astype(np.int64).tolist()
+            forced_right = must_link["row_r"].astype(np.int64).tolist()
+        edges = [(a, b, True) for a, b in zip(forced_left, forced_right)] + [
+            (int(left[i]), int(right[i]), False) for i in order.tolist()]
+        for edge_left, edge_right, forced in edges:
+            root_a, root_b = find(edge_left), find(edge_right)
             if root_a == root_b:
                 continue
             links_a = evidence.get(root_a, {})
-            if links_a.get(root_b, 0.0) < 0:
+            if not forced and (links_a.get(root_b, 0.0) < 0 or any(
+                    values.get(root_a) and values.get(root_b)
+                    and constraint.conflict(values[root_a], values[root_b])
+                    for constraint, values in zip(constraints, held))):
                 continue
             # merge the smaller evidence map into the larger one
             links_b = evidence.get(root_b, {})
@@ -112,6 +152,10 @@ class WeightedClustering:
                 root_a, root_b, links_a, links_b = root_b, root_a, links_b, links_a
             parent[root_b] = root_a
             members.pop(root_b, None)
+            for values in held:
+                if root_b in values:
+                    merged = values.setdefault(root_a, [])
+                    merged.extend(v for v in values.pop(root_b) if v not in merged)
             for other, value in links_b.items():
                 if other == root_a:
                     continue
@@ -121,6 +165,7 @@ class WeightedClustering:
                 del other_links[root_b]
             links_a.pop(root_b, None)
             evidence[root_a] = links_a
+            evidence.setdefault(root_a, links_a)
             evidence.pop(root_b, None)
         roots = np.array([find(i) for i in range(n_records)], dtype=np.int64)
         smallest = np.full(n_records, n_records, dtype=np.int64)

@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from goldenrec._blocking import Blocker, BlockingRule, BlockingStrategy
-from goldenrec._clustering import ConnectedComponents, WeightedClustering
+from goldenrec._clustering import ConnectedComponents, Constraint, WeightedClustering
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
-from goldenrec._normalise._base import Normaliser
+from goldenrec._normalise._base import VALID, Normaliser
 from goldenrec._normalise._records import NormalisedRecords, RecordNormaliser
 from goldenrec._normalise._registry import normaliser_from_dict, normaliser_to_dict
 from goldenrec._result import Result
@@ -67,6 +67,8 @@ class Pipeline:
         survivorship: Mapping[str, SurvivorshipRule] | None = None,
         scorer: Scorer | None = None,
         clustering: str = "weighted",
+        cannot_link: Sequence[str] = (),
+        must_link: Sequence[BlockingRule] = (),
         max_pairs: int = 50_000_000,
         max_block_size: int | None = None,
         u_sample_size: int = 300_000,
@@ -83,6 +85,8 @@ class Pipeline:
         self.survivorship = survivorship
         self.scorer = scorer
         self.clustering = clustering
+        self.cannot_link = cannot_link
+        self.must_link = must_link
         self.max_pairs = max_pairs
         self.max_block_size = max_block_size
         self.u_sample_size = u_sample_size
@@ -110,6 +114,24 @@ class Pipeline:
         if self.clustering == "connected_components":
             return ConnectedComponents(self.threshold_)
         return WeightedClustering(self.threshold_)
+
+    def _constraints(self, records: pd.DataFrame) -> list[Constraint]:
+        by_field = {c.field: c for c in self.comparisons_}
+        constraints = []
+        for field in self.cannot_link:
+            if f"{field}_key" not in records.columns:
+                continue
+            values = records[f"{field}_key"].where(
+                records[f"{field}_status"] == VALID, None).to_numpy(dtype=object)
+            constraints.append(Constraint(field, values, _conflict_rule(by_field.get(field))))
+        return constraints
+
+    def _must_link_pairs(self, records: pd.DataFrame) -> pd.DataFrame | None:
+        if not self.must_link:
+            return None
+        pairs = Blocker(list(self.must_link), max_pairs=self.max_pairs).block(records)
+        forced: pd.DataFrame = pairs[["row_l", "row_r"]]
+        return forced
 
     # -- running --------------------------------------------------------------------------
     def fit(self, data: Data) -> Pipeline:
@@ -193,7 +215,14 @@ class Pipeline:
                                if self.threshold == "auto" else float(self.threshold))
         scored = pd.concat([pairs, gamma, scores], axis=1)
         stage("cluster")
-        clusters = self.clusterer().cluster(scored, len(records))
+        clusterer = self.clusterer()
+        if isinstance(clusterer, WeightedClustering):
+            must_link = self._must_link_pairs(records)
+            clusters = clusterer.cluster(scored, len(records),
+                                         constraints=self._constraints(records),
+                                         must_link=must_link)
+        else:
+            clusters = clusterer.cluster(scored, len(records))
         stage("survive")
         fields = [f for f in self.fields_ if f in normalised.roles]
         golden, lineage, record_golden = Survivorship(self.survivorship).survive(
@@ -239,6 +268,8 @@ class Pipeline:
             "survivorship": {f: r.to_dict() for f, r in (self.survivorship or {}).items()}
             or None,
             "clustering": self.clustering,
+            "cannot_link": list(self.cannot_link),
+            "must_link": [r.to_dict() for r in self.must_link],
             "max_pairs": self.max_pairs,
             "max_block_size": self.max_block_size,
             "u_sample_size": self.u_sample_size,
@@ -289,6 +320,8 @@ class Pipeline:
                 survivorship={f: rule_from_dict(r) for f, r in data["survivorship"].items()}
                 if data.get("survivorship") else None,
                 clustering=str(data.get("clustering", "weighted")),
+                cannot_link=tuple(str(f) for f in data.get("cannot_link", ())),
+                must_link=tuple(BlockingRule.from_dict(r) for r in data.get("must_link", ())),
                 max_pairs=int(data["max_pairs"]),
                 max_block_size=data.get("max_block_size"),
                 u_sample_size=int(data["u_sample_size"]),
@@ -330,6 +363,23 @@ class Pipeline:
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"
+
+
+def _conflict_rule(comparison: Comparison | None
+                   ) -> Callable[[list[object], list[object]], bool]:
+    """Two value lists conflict when some pair of values is a clear disagreement: the
+    field's comparison puts it at ``else`` (a typo or a swapped day and month is not a
+    conflict); without a comparison, any difference is."""
+    if comparison is None:
+        return lambda a, b: bool(set(a) ^ set(b))
+    last = len(comparison.labels) - 1
+
+    def conflict(a: list[object], b: list[object]) -> bool:
+        left = [x for x in a for _ in b]
+        right = [y for _ in a for y in b]
+        return bool((comparison.levels(left, right) == last).any())
+
+    return conflict
 
 
 def _model_dict(model: Any) -> dict[str, Any]:
