@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from goldenrec import Blocker, BlockingLimitError, block_on, phonetic, prefix
+from goldenrec import (
+    Blocker,
+    BlockingLimitError,
+    SortedNeighbourhood,
+    TokenBlocking,
+    block_on,
+    phonetic,
+    prefix,
+)
+from goldenrec._blocking import blocking_from_dict
 from goldenrec.errors import ConfigError
 
 
@@ -75,3 +84,21 @@ def test_invalid_values_never_block() -> None:
 def test_unknown_field_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="email"):
         Blocker([block_on("email")]).block(records(["a"]))
+
+
+def test_sorted_neighbourhood_and_tokens() -> None:
+    frame = records(["smith", "smiht", "smyth", "jones", None])
+    pairs = Blocker([SortedNeighbourhood("last_name", window=2)]).block(frame)
+    got = set(zip(pairs["row_l"], pairs["row_r"]))
+    # sorted: jones, smiht, smith, smyth -> neighbours only
+    assert got == {(1, 3), (0, 1), (0, 2)}
+    frame = records(["acme trading", "acme", "trading post", "zeta", "acme"])
+    blocker = Blocker([TokenBlocking("last_name", max_token_frequency=2)])
+    got = set(zip(*(blocker.block(frame)[c] for c in ("row_l", "row_r"))))
+    assert got == {(0, 2)}  # "acme" is in 3 records: skipped
+    qgrams = Blocker([TokenBlocking("last_name", qgram=3)]).block(records(["abcd", "xbcd"]))
+    assert len(qgrams) == 1
+    for spec in (SortedNeighbourhood("x", 4), TokenBlocking("y", 2, 50), block_on("z")):
+        assert blocking_from_dict(spec.to_dict()) == spec
+    assert 0 < blocker.reduction_ratio_ <= 1
+    assert "reduction_ratio" in blocker.stats_.columns

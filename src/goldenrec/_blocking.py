@@ -21,7 +21,10 @@ __all__ = [
     "BlockingLimitError",
     "BlockingRule",
     "BlockingStrategy",
+    "SortedNeighbourhood",
+    "TokenBlocking",
     "block_on",
+    "blocking_from_dict",
     "phonetic",
     "prefix",
 ]
@@ -127,7 +130,7 @@ class BlockingRule:
     name: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "keys": [k.to_dict() for k in self.keys]}
+        return {"type": "rule", "name": self.name, "keys": [k.to_dict() for k in self.keys]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BlockingRule:
@@ -210,7 +213,11 @@ class Blocker:
         new_per_rule = np.bincount(rules, minlength=len(self.rules))
         for rule_stats, new in zip(stats, new_per_rule):
             rule_stats["new_pairs"] = int(new)
+        all_pairs = max(len(records) * (len(records) - 1) // 2, 1)
         self.stats_ = pd.DataFrame(stats)
+        self.stats_["reduction_ratio"] = 1.0 - self.stats_["pairs"] / all_pairs
+        #: Share of all record pairs that blocking spared from comparison.
+        self.reduction_ratio_ = 1.0 - len(unique) / all_pairs
         source = records["source"].to_numpy()
         key = records["record_key"].to_numpy()
         pairs = pd.DataFrame({
@@ -286,3 +293,118 @@ def _rule_codes(rule: BlockingRule, records: pd.DataFrame) -> np.ndarray:
     combined = combined.astype(np.int64)
     combined[missing] = -1
     return combined
+
+
+def _valid_keys(records: pd.DataFrame, field: str) -> pd.Series:
+    column = f"{field}_key"
+    if column not in records.columns:
+        raise ConfigError(f"blocking needs field {field!r}, which the records do not have")
+    keys: pd.Series = records[column].where(records[f"{field}_status"] == VALID, None)
+    return keys
+
+
+@dataclass(frozen=True)
+class SortedNeighbourhood:
+    """Sort records by a field's match key; pair each with the next ``window - 1``.
+
+    Catches typos early in a value that exact keys miss. Records without a valid value
+    are left out. Ties are ordered by record position, so results are deterministic.
+
+    >>> SortedNeighbourhood("last_name", window=3).name
+    'sorted_neighbourhood(last_name,3)'
+    """
+
+    field: str
+    window: int = 5
+
+    @property
+    def name(self) -> str:
+        return f"sorted_neighbourhood({self.field},{self.window})"
+
+    def candidate_pairs(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if self.window < 2:
+            raise ConfigError("a sorted neighbourhood window must be at least 2")
+        keys = _valid_keys(records, self.field)
+        rows = np.flatnonzero(keys.notna().to_numpy())
+        values = keys.to_numpy(dtype=object)[rows]
+        order = rows[np.lexsort((rows, values.astype(str)))]
+        left_parts, right_parts = [], []
+        for step in range(1, self.window):
+            left_parts.append(order[:-step])
+            right_parts.append(order[step:])
+        if not left_parts:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        return np.concatenate(left_parts), np.concatenate(right_parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "sorted_neighbourhood", "field": self.field, "window": self.window}
+
+
+@dataclass(frozen=True)
+class TokenBlocking:
+    """Records sharing any word (or, with ``qgram``, any q-gram) of a field's match key.
+
+    Tokens held by more than ``max_token_frequency`` records are skipped (they say
+    little and would explode the pair count).
+
+    >>> TokenBlocking("company").name
+    'tokens(company)'
+    """
+
+    field: str
+    qgram: int = 0
+    max_token_frequency: int = 100
+
+    @property
+    def name(self) -> str:
+        return (f"qgrams({self.field},{self.qgram})" if self.qgram
+                else f"tokens({self.field})")
+
+    def _tokens(self, value: str) -> set[str]:
+        if not self.qgram:
+            return {t for t in value.split() if t}
+        text = value.replace(" ", "")
+        if len(text) <= self.qgram:
+            return {text} if text else set()
+        return {text[i:i + self.qgram] for i in range(len(text) - self.qgram + 1)}
+
+    def candidate_pairs(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        keys = _valid_keys(records, self.field)
+        owners: list[int] = []
+        tokens: list[str] = []
+        for row, value in zip(range(len(keys)), keys.to_numpy(dtype=object)):
+            if value is None:
+                continue
+            for token in sorted(self._tokens(str(value))):
+                owners.append(row)
+                tokens.append(token)
+        if not owners:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        codes, _ = pd.factorize(pd.Series(tokens, dtype=object))
+        counts = np.bincount(codes)
+        keep = counts[codes] <= self.max_token_frequency
+        owner = np.asarray(owners, dtype=np.int64)[keep]
+        codes = codes[keep]
+        frame = pd.DataFrame({"code": codes, "row": owner})
+        joined = frame.merge(frame, on="code", suffixes=("_l", "_r"))
+        joined = joined[joined["row_l"] < joined["row_r"]]
+        return joined["row_l"].to_numpy(np.int64), joined["row_r"].to_numpy(np.int64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "tokens", "field": self.field, "qgram": self.qgram,
+                "max_token_frequency": self.max_token_frequency}
+
+
+def blocking_from_dict(data: dict[str, Any]) -> BlockingRule | SortedNeighbourhood | TokenBlocking:
+    """Read any built-in blocking spec saved with ``to_dict``."""
+    kind = data.get("type", "rule")
+    if kind == "sorted_neighbourhood":
+        return SortedNeighbourhood(str(data["field"]), int(data["window"]))
+    if kind == "tokens":
+        return TokenBlocking(str(data["field"]), int(data.get("qgram", 0)),
+                             int(data.get("max_token_frequency", 100)))
+    if kind == "rule":
+        return BlockingRule.from_dict(data)
+    raise ConfigError(f"unknown blocking spec type {kind!r}")

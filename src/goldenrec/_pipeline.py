@@ -11,7 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from goldenrec._blocking import Blocker, BlockingRule, BlockingStrategy
+from goldenrec._blocking import (
+    Blocker,
+    BlockingRule,
+    BlockingStrategy,
+    SortedNeighbourhood,
+    TokenBlocking,
+    blocking_from_dict,
+)
 from goldenrec._clustering import ConnectedComponents, Constraint, WeightedClustering
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
@@ -34,6 +41,7 @@ FORMAT_VERSION = 1
 Progress = Callable[[str, int, int], None]
 STAGES = ("map", "normalise", "block", "compare", "score", "cluster", "survive")
 Data = pd.DataFrame | Mapping[str, pd.DataFrame]
+_SAVABLE_BLOCKING = (BlockingRule, SortedNeighbourhood, TokenBlocking)
 
 
 class Pipeline:
@@ -182,8 +190,9 @@ class Pipeline:
             fields = usable_fields(records, normalised.roles)
             comparisons = list(self.comparisons) if self.comparisons is not None else \
                 default_comparisons(fields)
-            rules = list(self.blocking_rules) if self.blocking_rules is not None else \
-                default_blocking_rules(fields, records)
+            rules: list[BlockingRule | BlockingStrategy] = (
+                list(self.blocking_rules) if self.blocking_rules is not None
+                else list(default_blocking_rules(fields, records)))
             self.fields_ = [r for r in normalised.roles]
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
@@ -247,7 +256,7 @@ class Pipeline:
     def to_dict(self) -> dict[str, Any]:
         """The configuration (and fitted state) as JSON-ready data."""
         if self.scorer is not None or any(
-            not isinstance(r, BlockingRule) for r in self.blocking_rules or ()
+            not isinstance(r, _SAVABLE_BLOCKING) for r in self.blocking_rules or ()
         ):
             raise ConfigError("a pipeline with a custom scorer or blocking strategy cannot "
                               "be saved; only built-in specs can")
@@ -260,7 +269,7 @@ class Pipeline:
             "normalisers": {role: normaliser_to_dict(n)
                             for role, n in (self.normalisers or {}).items()} or None,
             "blocking_rules": [r.to_dict() for r in self.blocking_rules
-                               if isinstance(r, BlockingRule)]
+                               if isinstance(r, _SAVABLE_BLOCKING)]
             if self.blocking_rules is not None else None,
             "comparisons": [c.to_dict() for c in self.comparisons]
             if self.comparisons is not None else None,
@@ -280,7 +289,7 @@ class Pipeline:
             data["fitted"] = {
                 "fields": self.fields_,
                 "blocking_rules": [r.to_dict() for r in self.blocking_rules_
-                                   if isinstance(r, BlockingRule)],
+                                   if isinstance(r, _SAVABLE_BLOCKING)],
                 "comparisons": [c.to_dict() for c in self.comparisons_],
                 "model": _model_dict(self.model_),
                 "threshold": self.threshold_,
@@ -312,7 +321,7 @@ class Pipeline:
                 normalisers={role: normaliser_from_dict(n)
                              for role, n in data["normalisers"].items()}
                 if data.get("normalisers") else None,
-                blocking_rules=[BlockingRule.from_dict(r) for r in data["blocking_rules"]]
+                blocking_rules=[blocking_from_dict(r) for r in data["blocking_rules"]]
                 if data.get("blocking_rules") is not None else None,
                 comparisons=[comparison_from_dict(c) for c in data["comparisons"]]
                 if data.get("comparisons") is not None else None,
@@ -331,7 +340,7 @@ class Pipeline:
             fitted = data.get("fitted")
             if fitted:
                 pipeline.fields_ = [str(f) for f in fitted["fields"]]
-                pipeline.blocking_rules_ = [BlockingRule.from_dict(r)
+                pipeline.blocking_rules_ = [blocking_from_dict(r)
                                             for r in fitted["blocking_rules"]]
                 pipeline.comparisons_ = [comparison_from_dict(c) for c in fitted["comparisons"]]
                 pipeline.model_ = FellegiSunter.from_dict(fitted["model"])
