@@ -42,7 +42,7 @@ def test_nasty_values_never_raise(normaliser: object) -> None:
 @pytest.mark.parametrize(
     ("raw", "value", "key", "status"),
     [
-        ("MÜLLER", "Müller", "muller", "valid"),
+        ("MÜLLER", "Müller", "mueller", "valid"),
         ("bērziņš", "Bērziņš", "berzins", "valid"),
         ("O'BRIEN", "O'Brien", "obrien", "valid"),
         ("McDonald", "McDonald", "mcdonald", "valid"),

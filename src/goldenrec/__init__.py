@@ -37,6 +37,7 @@ from goldenrec._comparisons import (
 from goldenrec._evaluation import ClusterScores, Evaluation, estimate_quality, evaluate
 from goldenrec._metrics import PairwiseScores, pairwise_scores
 from goldenrec._normalise import (
+    CompanyNormaliser,
     CountryNormaliser,
     DateNormaliser,
     EmailNormaliser,
@@ -76,6 +77,7 @@ __all__ = [
     "BlockingRule",
     "Chart",
     "ClusterScores",
+    "CompanyNormaliser",
     "Comparator",
     "Comparison",
     "ConnectedComponents",

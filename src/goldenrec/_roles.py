@@ -1,11 +1,31 @@
-"""Canonical roles: the fields goldenrec understands, and the column names that mean them."""
+"""Canonical roles: the fields goldenrec understands, and the column names that mean them.
+
+Besides the built-in roles, users declare their own fields with :class:`Field`.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal, get_args
 
-__all__ = ["KEY_COLUMN_NAMES", "ROLES", "ROLE_SYNONYMS", "canonical_column_name", "infer_role"]
+from goldenrec.errors import ConfigError
+
+__all__ = [
+    "FIELD_KINDS",
+    "KEY_COLUMN_NAMES",
+    "RESERVED_COLUMNS",
+    "ROLES",
+    "ROLE_KINDS",
+    "ROLE_SYNONYMS",
+    "Field",
+    "FieldKind",
+    "canonical_column_name",
+    "check_fields",
+    "infer_role",
+    "kind_of",
+]
 
 #: Every canonical role, in the order golden records list them.
 ROLES: Final[tuple[str, ...]] = (
@@ -91,3 +111,130 @@ def infer_role(column: str) -> str | None:
     ('first_name', 'last_name', None)
     """
     return _SYNONYM_TO_ROLE.get(canonical_column_name(column))
+
+
+#: Columns every mapped frame has; no role, field or pass-through column may use them.
+RESERVED_COLUMNS: Final[tuple[str, ...]] = ("source", "record_key")
+
+#: How a field's values are read, which picks its normaliser.
+FieldKind = Literal["text", "name", "identifier", "date", "timestamp", "email", "phone",
+                    "postcode", "country", "gender"]
+FIELD_KINDS: Final[tuple[str, ...]] = get_args(FieldKind)
+
+#: The kind of each built-in role.
+ROLE_KINDS: Final[dict[str, str]] = {
+    "full_name": "name", "first_name": "name", "middle_name": "name", "last_name": "name",
+    "date_of_birth": "date", "gender": "gender", "email": "email", "phone": "phone",
+    "street_number": "identifier", "street": "text", "address_line_2": "text",
+    "locality": "text", "postcode": "postcode", "region": "text", "country": "country",
+    "company": "text", "national_id": "identifier", "updated_at": "timestamp",
+}
+
+#: Suffixes of the columns the normalise stage adds per field.
+_GENERATED_SUFFIXES: Final = ("key", "status", "reason")
+_FIELD_NAME: Final = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A custom field: its canonical ``name``, the column names that mean it, and its kind.
+
+    ``synonyms`` are compared after :func:`canonical_column_name`, so ``"business type"``
+    also matches a column called ``Business-Type``; the name itself always matches.
+    ``kind`` picks the normaliser (``text`` by default). Declared synonyms win over the
+    built-in role synonyms.
+
+    >>> Field("industry", synonyms=("sector", "business type")).column_names()
+    ('industry', 'sector', 'business_type')
+    """
+
+    name: str
+    synonyms: tuple[str, ...] = ()
+    kind: FieldKind = "text"
+
+    def __post_init__(self) -> None:
+        # A bare string would be read letter by letter; a list is made a tuple.
+        synonyms: Any = self.synonyms
+        if isinstance(synonyms, str):
+            object.__setattr__(self, "synonyms", (synonyms,))
+        elif isinstance(synonyms, (list, tuple)):
+            object.__setattr__(self, "synonyms", tuple(synonyms))
+
+    def column_names(self) -> tuple[str, ...]:
+        """The canonical column names read as this field (its name first, no repeats)."""
+        names = [self.name, *(canonical_column_name(str(s)) for s in self.synonyms)]
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "synonyms": list(self.synonyms), "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Field:
+        return cls(name=str(data["name"]), synonyms=tuple(data.get("synonyms") or ()),
+                   kind=data.get("kind", "text"))
+
+
+def kind_of(field: str, fields: Sequence[Field] = ()) -> str | None:
+    """The kind of a built-in role or a declared field, or ``None`` when unknown.
+
+    >>> kind_of("email"), kind_of("industry", [Field("industry")]), kind_of("shoe_size")
+    ('email', 'text', None)
+    """
+    if field in ROLE_KINDS:
+        return ROLE_KINDS[field]
+    return next((f.kind for f in fields if f.name == field), None)
+
+
+def check_fields(fields: Sequence[Field] | None) -> tuple[Field, ...]:
+    """Validate custom fields; returns them as a tuple or raises :class:`ConfigError`.
+
+    A field name is lower-case words joined by ``_``, and may not be a role, a reserved
+    column, another field, or a column the normalise stage adds (``email_key``...).
+    """
+    if fields is None:
+        return ()
+    if isinstance(fields, (str, Field)) or not isinstance(fields, Sequence):
+        raise ConfigError("fields must be a sequence of Field specs")
+    checked: list[Field] = []
+    names: set[str] = set()
+    for spec in fields:
+        if not isinstance(spec, Field):
+            raise ConfigError(f"fields must be Field specs, not {type(spec).__name__}")
+        name = spec.name
+        if not isinstance(name, str) or not _FIELD_NAME.match(name):
+            suggestion = canonical_column_name(str(name))
+            raise ConfigError(
+                f"custom field name {name!r} must be lower-case letters and digits joined "
+                f"by '_'" + (f" (e.g. {suggestion!r})" if suggestion else ""))
+        if name in ROLES:
+            raise ConfigError(f"custom field {name!r} clashes with the built-in role "
+                              f"{name!r}; map the column to that role instead")
+        if name in RESERVED_COLUMNS:
+            raise ConfigError(f"custom field {name!r} clashes with a reserved column "
+                              f"({', '.join(RESERVED_COLUMNS)})")
+        if name in names:
+            raise ConfigError(f"custom field {name!r} is declared more than once")
+        if spec.kind not in FIELD_KINDS:
+            raise ConfigError(f"custom field {name!r} has unknown kind {spec.kind!r}; "
+                              f"kinds: {', '.join(FIELD_KINDS)}")
+        if not all(isinstance(s, str) for s in spec.synonyms):
+            raise ConfigError(f"synonyms of custom field {name!r} must be strings")
+        names.add(name)
+        checked.append(spec)
+    for spec in checked:
+        for other in (*ROLES, *names):
+            if other != spec.name and any(spec.name == f"{other}_{suffix}"
+                                          for suffix in _GENERATED_SUFFIXES):
+                raise ConfigError(f"custom field {spec.name!r} clashes with a column the "
+                                  f"normalise stage adds for {other!r}")
+    owner: dict[str, str] = {}
+    for spec in checked:
+        for column in spec.column_names():
+            if column in ROLES or column in RESERVED_COLUMNS:
+                raise ConfigError(f"synonym {column!r} of custom field {spec.name!r} is the "
+                                  "name of a role or reserved column")
+            if column in owner and owner[column] != spec.name:
+                raise ConfigError(f"synonym {column!r} is declared for both custom fields "
+                                  f"{owner[column]!r} and {spec.name!r}")
+            owner[column] = spec.name
+    return tuple(checked)

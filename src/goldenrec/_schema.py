@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from goldenrec._roles import KEY_COLUMN_NAMES, ROLES, canonical_column_name, infer_role
+from goldenrec._roles import (
+    KEY_COLUMN_NAMES,
+    RESERVED_COLUMNS,
+    ROLES,
+    Field,
+    canonical_column_name,
+    check_fields,
+    infer_role,
+)
 from goldenrec.errors import ConfigError, InputError
 
-__all__ = ["DateOrder", "MappedRecords", "SchemaMapper", "Source", "as_text"]
+__all__ = ["DateOrder", "MappedRecords", "SchemaMapper", "Source", "as_text", "time_zone"]
 
 logger = logging.getLogger(__name__)
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
 _DATE_ORDERS = ("DMY", "MDY", "YMD")
-RESERVED_COLUMNS = ("source", "record_key")
 
 
 @dataclass(frozen=True)
@@ -29,8 +40,11 @@ class Source:
     ``key`` is the record-key column (inferred from common names when ``None``),
     ``roles`` maps column names to canonical roles (inferred from the column names when
     ``None``; columns not named there are inferred too unless ``infer=False``),
-    ``phone_region`` is the ISO country code for phone numbers written without one, and
-    ``date_order`` says how ``03/04/2001``-style dates are read in this source.
+    ``phone_region`` is the ISO country code for phone numbers written without one,
+    ``date_order`` says how ``03/04/2001``-style dates are read in this source,
+    ``time_zone`` (an IANA name such as ``"Europe/Riga"``) is the zone of timestamps
+    written without an offset (they become UTC), and ``trust`` (0 to 1) is how far this
+    source is trusted, kept for survivorship. ``roles`` may also name custom fields.
 
     >>> Source("crm", key="id", roles={"fname": "first_name"}, date_order="DMY").name
     'crm'
@@ -42,6 +56,8 @@ class Source:
     infer: bool = True
     phone_region: str | None = None
     date_order: DateOrder | None = None
+    time_zone: str | None = None
+    trust: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +67,8 @@ class Source:
             "infer": self.infer,
             "phone_region": self.phone_region,
             "date_order": self.date_order,
+            "time_zone": self.time_zone,
+            "trust": self.trust,
         }
 
     @classmethod
@@ -62,6 +80,8 @@ class Source:
             infer=bool(data.get("infer", True)),
             phone_region=data.get("phone_region"),
             date_order=data.get("date_order"),
+            time_zone=data.get("time_zone"),
+            trust=float(data.get("trust", 1.0)),
         )
 
 
@@ -72,16 +92,20 @@ class MappedRecords:
     ``frame`` has ``source``, ``record_key``, one column per role present (text, missing
     as ``None``) and the pass-through columns; rows are sorted by ``(source,
     record_key)``. ``mapping`` lists, per source column, the role it was given and how
-    (``given``, ``inferred``, ``key`` or ``passthrough``).
+    (``given``, ``inferred``, ``key`` or ``passthrough``). ``fields`` are the custom
+    fields the mapper knew; those present have a column like a role.
     """
 
     frame: pd.DataFrame
     mapping: pd.DataFrame
     sources: dict[str, Source] = field(default_factory=dict)
+    fields: tuple[Field, ...] = ()
 
     @property
     def roles(self) -> list[str]:
-        return [role for role in ROLES if role in self.frame.columns]
+        """Roles present, in canonical order, then custom fields present, as declared."""
+        present = [role for role in ROLES if role in self.frame.columns]
+        return present + [f.name for f in self.fields if f.name in self.frame.columns]
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -105,10 +129,17 @@ def as_text(values: pd.Series) -> pd.Series:
 class SchemaMapper:
     """Map one frame per source (or one frame with a source column) to canonical roles.
 
+    ``fields`` declares custom fields (:class:`Field`): columns named like one of a
+    field's synonyms in any source become that one field.
+
     >>> import pandas as pd
     >>> crm = pd.DataFrame({"id": ["1"], "given_name": ["Ann"], "surname": ["Lee"]})
     >>> SchemaMapper().map({"crm": crm}).frame.columns.tolist()
     ['source', 'record_key', 'first_name', 'last_name']
+    >>> shop = pd.DataFrame({"id": ["1"], "Business Type": ["Retail"]})
+    >>> mapper = SchemaMapper(fields=[Field("industry", synonyms=("business_type",))])
+    >>> mapper.map({"shop": shop}).frame.columns.tolist()
+    ['source', 'record_key', 'industry']
     """
 
     def __init__(
@@ -117,26 +148,35 @@ class SchemaMapper:
         *,
         source_column: str | None = None,
         key: str | None = None,
+        fields: Sequence[Field] | None = None,
     ) -> None:
         self.sources = sources
         self.source_column = source_column
         self.key = key
+        self.fields = fields
 
     # -- public -----------------------------------------------------------------
     def map(self, data: pd.DataFrame | Mapping[str, pd.DataFrame]) -> MappedRecords:
+        fields = check_fields(self.fields)
         frames = self._split(data)
-        specs = {spec.name: spec for spec in (self.sources or ())}
+        specs: dict[str, Source] = {}
+        for spec in self.sources or ():
+            if not isinstance(spec, Source):
+                raise ConfigError(f"sources must be Source specs, not {type(spec).__name__}")
+            if spec.name in specs:
+                raise ConfigError(f"source {spec.name!r} is configured more than once")
+            specs[spec.name] = spec
         for spec in specs.values():
             _check_source_spec(spec)
+        field_of = {column: f.name for f in fields for column in f.column_names()}
         parts: list[pd.DataFrame] = []
         mapping_rows: list[dict[str, str]] = []
         used_specs: dict[str, Source] = {}
         for name in sorted(frames):
             spec = specs.get(name) or Source(name, key=self.key)
             if spec.key is None and self.key is not None:
-                spec = Source(spec.name, self.key, spec.roles, spec.infer, spec.phone_region,
-                              spec.date_order)
-            part, rows = self._map_one(spec, frames[name])
+                spec = dataclasses.replace(spec, key=self.key)
+            part, rows = self._map_one(spec, frames[name], field_of)
             parts.append(part)
             mapping_rows.extend(rows)
             used_specs[name] = spec
@@ -146,6 +186,7 @@ class SchemaMapper:
         frame = pd.concat(parts, ignore_index=True, sort=False) if parts else pd.DataFrame(
             {"source": [], "record_key": []})
         role_cols = [role for role in ROLES if role in frame.columns]
+        role_cols += [f.name for f in fields if f.name in frame.columns]
         other = [c for c in frame.columns if c not in (*RESERVED_COLUMNS, *role_cols)]
         frame = frame[[*RESERVED_COLUMNS, *role_cols, *other]]
         frame = frame.sort_values(["source", "record_key"], kind="mergesort").reset_index(
@@ -154,7 +195,7 @@ class SchemaMapper:
         inferred = mapping[mapping["how"] == "inferred"]
         if len(inferred):
             logger.info("inferred %d column roles from column names", len(inferred))
-        return MappedRecords(frame=frame, mapping=mapping, sources=used_specs)
+        return MappedRecords(frame=frame, mapping=mapping, sources=used_specs, fields=fields)
 
     # -- helpers ----------------------------------------------------------------
     def _split(self, data: pd.DataFrame | Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -184,7 +225,7 @@ class SchemaMapper:
         raise InputError("expected a DataFrame or a mapping of source name to DataFrame")
 
     def _map_one(
-        self, spec: Source, frame: pd.DataFrame
+        self, spec: Source, frame: pd.DataFrame, field_of: Mapping[str, str]
     ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
         columns = [str(c) for c in frame.columns]
         frame = frame.set_axis(columns, axis=1)
@@ -201,11 +242,14 @@ class SchemaMapper:
         if key_col not in frame.columns:
             raise InputError("record key column not found", source=spec.name, column=key_col)
         given = dict(spec.roles or {})
+        custom = sorted(set(field_of.values()))
         for column, role in given.items():
-            if role not in ROLES:
+            if role not in ROLES and role not in custom:
+                known = ", ".join(ROLES) + (
+                    f"; custom fields: {', '.join(custom)}" if custom else "")
                 raise ConfigError(
                     f"unknown role {role!r} for column {column!r} in source {spec.name!r}; "
-                    f"known roles: {', '.join(ROLES)}"
+                    f"known roles: {known}"
                 )
             if column not in frame.columns:
                 raise InputError("mapped column not found", source=spec.name, column=column)
@@ -218,7 +262,7 @@ class SchemaMapper:
                 continue
             if column in given:
                 role_of[column] = (given[column], "given")
-            elif spec.infer and (inferred := infer_role(column)) is not None:
+            elif spec.infer and (inferred := _infer(column, field_of)) is not None:
                 role_of[column] = (inferred, "inferred")
         # A given role wins over an inferred one; two columns for one role is an error.
         by_role: dict[str, list[str]] = {}
@@ -260,7 +304,7 @@ class SchemaMapper:
                 out[role] = as_text(frame[column])
                 rows.append({"source": spec.name, "column": column, "role": role, "how": how})
             else:
-                if column in RESERVED_COLUMNS or column in ROLES:
+                if column in RESERVED_COLUMNS or column in ROLES or column in custom:
                     raise ConfigError(
                         f"column {column!r} of source {spec.name!r} is not mapped to a role "
                         "but its name is reserved; rename it or map it"
@@ -269,6 +313,11 @@ class SchemaMapper:
                 rows.append({"source": spec.name, "column": column, "role": "",
                              "how": "passthrough"})
         return pd.DataFrame(out).reset_index(drop=True), rows
+
+
+def _infer(column: str, field_of: Mapping[str, str]) -> str | None:
+    """A declared field's synonym wins over the built-in role synonyms."""
+    return field_of.get(canonical_column_name(column)) or infer_role(column)
 
 
 def _infer_key(columns: Sequence[str]) -> str | None:
@@ -292,3 +341,25 @@ def _check_source_spec(spec: Source) -> None:
         raise ConfigError(
             f"phone_region of source {spec.name!r} must be a two-letter country code"
         )
+    if spec.time_zone is not None:
+        time_zone(spec.time_zone, spec.name)
+    trust = spec.trust
+    if isinstance(trust, bool) or not isinstance(trust, Real) or not (
+            math.isfinite(float(trust)) and 0.0 <= float(trust) <= 1.0):
+        raise ConfigError(f"trust of source {spec.name!r} must be a number from 0 to 1")
+
+
+def time_zone(name: str, source: str) -> zoneinfo.ZoneInfo:
+    """The :class:`zoneinfo.ZoneInfo` for an IANA name, or a :class:`ConfigError`.
+
+    >>> time_zone("Europe/Riga", "crm").key
+    'Europe/Riga'
+    """
+    if isinstance(name, str) and name.strip() == name and name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    raise ConfigError(
+        f"time_zone {name!r} of source {source!r} is not a known IANA time zone "
+        "(e.g. 'Europe/Riga', 'America/New_York', 'UTC')")

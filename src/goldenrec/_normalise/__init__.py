@@ -9,6 +9,7 @@ from goldenrec._normalise._base import (
     Normalised,
     Normaliser,
 )
+from goldenrec._normalise._company import CompanyNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
 from goldenrec._normalise._email import EmailNormaliser
 from goldenrec._normalise._names import NameNormaliser, NameParts, split_full_name
@@ -29,6 +30,7 @@ __all__ = [
     "PLACEHOLDER",
     "STATUSES",
     "VALID",
+    "CompanyNormaliser",
     "CountryNormaliser",
     "DateNormaliser",
     "EmailNormaliser",

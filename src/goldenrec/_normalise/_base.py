@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
+import logging
 import math
+import multiprocessing
+import os
+import pickle
+import sys
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from goldenrec._normalise._text import clean_text, fold
+from goldenrec.errors import ConfigError
 
 __all__ = [
     "INVALID",
     "MISSING",
+    "PARALLEL_MIN_VALUES",
     "PLACEHOLDER",
     "STATUSES",
     "VALID",
     "Normalised",
     "Normaliser",
+    "parallelism",
 ]
 
 VALID: Final = "valid"
@@ -51,6 +67,45 @@ class Normalised(NamedTuple):
 
 _MISSING_RESULT: Final = Normalised(None, None, MISSING, "empty")
 
+logger = logging.getLogger(__name__)
+
+#: Distinct values from which :meth:`Normaliser.normalise` uses worker processes.
+PARALLEL_MIN_VALUES: Final = 50_000
+#: Estimated seconds of work in one process from which worker processes are used.
+PARALLEL_MIN_SECONDS: Final = 2.0
+#: Work is cut into about this many chunks per worker, so that workers finish together.
+_CHUNKS_PER_WORKER: Final = 4
+#: Values normalised first in this process to estimate the cost of the rest.
+_PROBE_VALUES: Final = 2_000
+_N_JOBS: ContextVar[int | None] = ContextVar("goldenrec_n_jobs", default=None)
+
+
+@contextmanager
+def parallelism(n_jobs: int | None) -> Iterator[None]:
+    """Within the block, :meth:`Normaliser.normalise` uses at most ``n_jobs`` processes.
+
+    ``None`` or ``-1``: every available CPU (the default outside any block); ``1``: only
+    the calling process. Worker processes are used only for columns with at least
+    :data:`PARALLEL_MIN_VALUES` distinct values whose normalisation would take more than
+    :data:`PARALLEL_MIN_SECONDS` here, and only on Linux (they are forked). Normalisers
+    must be picklable; if not, or if the workers fail, the work is done here.
+
+    >>> with parallelism(1):
+    ...     pass
+    """
+    _check_n_jobs(n_jobs)
+    token = _N_JOBS.set(n_jobs)
+    try:
+        yield
+    finally:
+        _N_JOBS.reset(token)
+
+
+def _check_n_jobs(n_jobs: int | None) -> None:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                               or n_jobs == 0 or n_jobs < -1):
+        raise ConfigError("n_jobs must be a positive number of processes, -1 or None")
+
 
 class Normaliser(ABC):
     """Base of all normalisers. Subclasses implement :meth:`normalise_value`.
@@ -75,39 +130,40 @@ class Normaliser(ABC):
         and one column per name in :attr:`extra_fields`.
 
         ``region`` (ISO country per value) and ``date_order`` (``DMY``/``MDY``/``YMD`` per
-        value) are context some normalisers use.
+        value) are context some normalisers use. Each distinct (value, context) is
+        normalised once. From :data:`PARALLEL_MIN_VALUES` distinct values on, the work is
+        spread over worker processes (see :func:`parallelism`); the output is the same.
         """
         index = values.index
-        contexts: list[pd.Series] = [values.astype(object)]
+        contexts: list[pd.Series] = [values]
         if region is not None:
-            contexts.append(region.astype(object))
+            contexts.append(region)
         if date_order is not None:
-            contexts.append(date_order.astype(object))
-        frame = pd.DataFrame({f"c{i}": s.to_numpy() for i, s in enumerate(contexts)})
-        frame = frame.astype(object).where(frame.notna(), None)
-        codes, uniques = pd.factorize(
-            pd.MultiIndex.from_frame(frame) if len(contexts) > 1 else frame["c0"],
-            use_na_sentinel=False,
-        )
-        results: list[Normalised] = []
-        for unique in uniques:
-            parts = unique if isinstance(unique, tuple) else (unique,)
-            value = parts[0]
-            reg = parts[1] if region is not None else None
-            order = parts[-1] if date_order is not None else None
-            results.append(self._safe(value, reg, order))
-        columns = ["value", "key", "status", "reason"]
+            contexts.append(date_order)
+        codes, uniques = _factorize(contexts)
+        reg = uniques[1] if region is not None else [None] * len(uniques[0])
+        order = uniques[-1] if date_order is not None else [None] * len(uniques[0])
+        items = list(zip(uniques[0], reg, order))
         width = len(self.extra_fields)
-        rows = [
-            (*r[:4], *((r.extra if r.extra is not None else (None,) * width)[:width]
-                       + (None,) * max(0, width - len(r.extra or ()))))
-            for r in results
-        ]
-        table = pd.DataFrame(rows, columns=[*columns, *self.extra_fields], dtype=object)
-        out = table.iloc[codes].reset_index(drop=True)
-        out.index = index
-        result: pd.DataFrame = out.astype(object)
-        return result
+        columns = _run(self, items, width, _N_JOBS.get())
+        names = ["value", "key", "status", "reason", *self.extra_fields]
+        data: dict[str, np.ndarray] = {}
+        for name, column in zip(names, columns):
+            array = np.empty(len(column), dtype=object)
+            array[:] = column
+            data[name] = array[codes]
+        table: pd.DataFrame = pd.DataFrame(data, index=index, columns=names, dtype=object)
+        return table
+
+    def _columns(self, items: Sequence[tuple[Any, Any, Any]], width: int) -> list[list[Any]]:
+        """Normalise ``(value, region, order)`` items; one list per output column."""
+        results = [self._safe(value, reg, order) for value, reg, order in items]
+        padding = (None,) * width
+        columns: list[list[Any]] = [[r[i] for r in results] for i in range(4)]
+        if width:
+            extras = [((r.extra or ()) + padding)[:width] for r in results]
+            columns += [[e[i] for e in extras] for i in range(width)]
+        return columns
 
     def _safe(self, value: Any, region: Any, order: Any) -> Normalised:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -137,3 +193,96 @@ class Normaliser(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+# -- distinct values ------------------------------------------------------------------------
+def _factorize(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[list[Any]]]:
+    """Per row the code of its distinct combination of values, and the combinations.
+
+    Combinations are numbered in order of first appearance and returned column by
+    column; missing values (``None``, ``NaN``, ``pd.NA``) all become ``None``. Columns
+    are factorised one by one and their integer codes combined, which is much faster
+    than factorising tuples.
+    """
+    per_column: list[tuple[np.ndarray, list[Any]]] = []
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        codes = codes.astype(np.int64) + 1  # 0 is missing
+        per_column.append((codes, [None, *uniques.tolist()]))
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+        combined = combined.astype(np.int64)
+    n_distinct = int(combined.max()) + 1 if len(combined) else 0
+    # rows with one combined code have the same codes in every column: any row will do
+    row_of = np.zeros(n_distinct, dtype=np.int64)
+    row_of[combined] = np.arange(len(combined))
+    uniques_by_column = [[values[c] for c in codes[row_of].tolist()]
+                         for codes, values in per_column]
+    return combined, uniques_by_column
+
+
+# -- worker processes -----------------------------------------------------------------------
+def _workers(n_jobs: int | None, n_items: int) -> int:
+    """How many processes to use for ``n_items`` distinct values (1: this one)."""
+    if n_jobs == 1 or n_items < PARALLEL_MIN_VALUES:
+        return 1
+    # Worker processes are forked (no re-import of the caller's script), so only where
+    # fork is the native, safe choice; and never from inside a worker process.
+    if sys.platform != "linux" or multiprocessing.parent_process() is not None:
+        return 1
+    if n_jobs is None or n_jobs == -1:
+        try:
+            return len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            return os.cpu_count() or 1
+    return n_jobs
+
+
+def _run(normaliser: Normaliser, items: list[tuple[Any, Any, Any]], width: int,
+         n_jobs: int | None) -> list[list[Any]]:
+    workers = _workers(n_jobs, len(items))
+    if workers == 1:
+        return normaliser._columns(items, width)
+    # Time a first slice here: cheap normalisers are not worth the processes.
+    started = time.perf_counter()
+    head = normaliser._columns(items[:_PROBE_VALUES], width)
+    per_value = (time.perf_counter() - started) / max(1, min(len(items), _PROBE_VALUES))
+    rest = items[_PROBE_VALUES:]
+    if per_value * len(rest) < PARALLEL_MIN_SECONDS:
+        tail = normaliser._columns(rest, width)
+    else:
+        try:
+            tail = _run_in_processes(normaliser, rest, width, workers)
+        except Exception as error:  # a broken pool must not stop a run
+            logger.warning("worker processes failed (%s); normalising in one process",
+                           type(error).__name__)
+            tail = normaliser._columns(rest, width)
+    return [first + second for first, second in zip(head, tail)]
+
+
+def _run_in_processes(normaliser: Normaliser, items: list[tuple[Any, Any, Any]],
+                      width: int, workers: int) -> list[list[Any]]:
+    pickle.dumps(normaliser)  # fails early, before any process starts
+    size = max(1_000, -(-len(items) // (workers * _CHUNKS_PER_WORKER)))
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    # Frozen objects are skipped by the workers' garbage collector, which would otherwise
+    # walk (and so copy, page by page) every object inherited from this process.
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context)
+        try:
+            parts = list(pool.map(_chunk_columns, itertools.repeat(normaliser), chunks,
+                                  itertools.repeat(width)))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        gc.unfreeze()
+    logger.debug("normalised %d distinct values in %d processes", len(items), workers)
+    return [list(itertools.chain.from_iterable(part[i] for part in parts))
+            for i in range(4 + width)]
+
+
+def _chunk_columns(normaliser: Normaliser, items: Sequence[tuple[Any, Any, Any]],
+                   width: int) -> list[list[Any]]:
+    return normaliser._columns(items, width)

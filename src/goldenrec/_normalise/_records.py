@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Mapping
+import math
+import os
+import re
+import time
+import zoneinfo
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Final, Literal
 
+import numpy as np
 import pandas as pd
 
-from goldenrec._normalise._base import MISSING, VALID, Normaliser
+from goldenrec._normalise._base import (
+    MISSING,
+    PLACEHOLDER,
+    VALID,
+    Normaliser,
+    _check_n_jobs,
+    parallelism,
+)
+from goldenrec._normalise._company import CompanyNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
 from goldenrec._normalise._email import EmailNormaliser
 from goldenrec._normalise._names import NameNormaliser, split_full_name
@@ -20,21 +37,46 @@ from goldenrec._normalise._simple import (
     PostcodeNormaliser,
     TextNormaliser,
 )
-from goldenrec._roles import ROLES
-from goldenrec._schema import MappedRecords
+from goldenrec._roles import FIELD_KINDS, ROLES, Field, check_fields
+from goldenrec._schema import MappedRecords, time_zone
 from goldenrec.errors import ConfigError
 
-__all__ = ["NormalisedRecords", "RecordNormaliser", "default_normaliser"]
+__all__ = [
+    "DEFAULT_FREQUENCY",
+    "TOO_FREQUENT",
+    "FrequencyLimits",
+    "NormalisedRecords",
+    "RecordNormaliser",
+    "default_normaliser",
+    "normaliser_for_kind",
+]
 
 logger = logging.getLogger(__name__)
 
 _NAME_PARTS = ("first_name", "middle_name", "last_name")
+#: Reason code of values marked ``placeholder`` because too many records share them.
+TOO_FREQUENT: Final = "too_frequent"
+#: Built-in roles checked as identifiers and as dates by :class:`FrequencyLimits`.
+_IDENTIFIER_ROLES: Final = ("email", "phone", "national_id")
+_DATE_ROLES: Final = ("date_of_birth",)
+_IDENTIFIER_KINDS: Final = ("email", "phone", "identifier")
+# A time of day followed by a UTC offset or zone letter: such timestamps are not local.
+_HAS_OFFSET: Final = re.compile(
+    r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$")
+
+
+_NAME_PART_OF: Final[dict[str, Literal["given", "middle", "family", "full"]]] = {
+    "full_name": "full", "first_name": "given", "middle_name": "middle",
+    "last_name": "family",
+}
 
 
 def default_normaliser(role: str) -> Normaliser:
     """The normaliser goldenrec uses for a role when none is configured."""
-    if role in ("full_name", *_NAME_PARTS):
-        return NameNormaliser()
+    if role in _NAME_PART_OF:
+        return NameNormaliser(part=_NAME_PART_OF[role])
+    if role == "company":
+        return CompanyNormaliser()
     if role == "date_of_birth":
         return DateNormaliser(past_only=True)
     if role == "updated_at":
@@ -56,13 +98,115 @@ def default_normaliser(role: str) -> Normaliser:
     raise ConfigError(f"unknown role {role!r}")
 
 
+def normaliser_for_kind(kind: str) -> Normaliser:
+    """The normaliser of a custom field of this kind (see :class:`~goldenrec.Field`).
+
+    >>> normaliser_for_kind("phone")
+    PhoneNormaliser()
+    """
+    makers: dict[str, type[Normaliser]] = {
+        "text": TextNormaliser, "name": NameNormaliser, "identifier": IdentifierNormaliser,
+        "date": DateNormaliser, "timestamp": TimestampNormaliser, "email": EmailNormaliser,
+        "phone": PhoneNormaliser, "postcode": PostcodeNormaliser,
+        "country": CountryNormaliser, "gender": GenderNormaliser,
+    }
+    if kind not in makers:
+        raise ConfigError(f"unknown field kind {kind!r}; kinds: {', '.join(FIELD_KINDS)}")
+    return makers[kind]()
+
+
+@dataclass(frozen=True)
+class FrequencyLimits:
+    """When a value shared by many records stops identifying anyone.
+
+    Such values are marked ``placeholder`` with reason ``too_frequent``, so they never
+    block, match or survive. Records count once per distinct person name (first + last
+    name, else full name; a record without a valid name counts on its own), so one
+    customer with many records does not trip the limits, but many people do.
+
+    - **Identifiers** (``email``, ``phone``, ``national_id`` and custom fields of kind
+      ``email``, ``phone`` or ``identifier``): a value held by more than
+      ``max_identifier_count`` people.
+    - **Dates** (``date_of_birth`` and custom fields of kind ``date``): a date held by
+      more than ``max(min_date_count, date_factor × the median number of people per
+      distinct date)``: a default like ``1970-01-01`` stands out from real birthdays.
+    - Names, addresses, companies and other text repeat legitimately: never checked.
+
+    ``identifiers`` and ``dates`` name the fields checked instead of the defaults
+    (``()`` checks none). Pass ``frequency=None`` to :class:`RecordNormaliser` to switch
+    the check off.
+
+    >>> FrequencyLimits().max_identifier_count
+    50
+    """
+
+    max_identifier_count: int = 50
+    date_factor: float = 20.0
+    min_date_count: int = 20
+    identifiers: tuple[str, ...] | None = None
+    dates: tuple[str, ...] | None = None
+
+    def check(self) -> None:
+        """Raise :class:`ConfigError` when a limit is not usable."""
+        for name in ("max_identifier_count", "min_date_count"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"FrequencyLimits.{name} must be a positive integer")
+        factor = self.date_factor
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not (
+                math.isfinite(factor) and factor > 0):
+            raise ConfigError("FrequencyLimits.date_factor must be a positive number")
+        for name in ("identifiers", "dates"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, str) or not all(
+                    isinstance(v, str) for v in value)):
+                raise ConfigError(f"FrequencyLimits.{name} must be a tuple of field names")
+
+    def identifier_fields(self, fields: Sequence[str], kinds: Mapping[str, str]) -> list[str]:
+        if self.identifiers is not None:
+            return [f for f in fields if f in self.identifiers]
+        return [f for f in fields if f in _IDENTIFIER_ROLES
+                or (f not in ROLES and kinds.get(f) in _IDENTIFIER_KINDS)]
+
+    def date_fields(self, fields: Sequence[str], kinds: Mapping[str, str]) -> list[str]:
+        if self.dates is not None:
+            return [f for f in fields if f in self.dates]
+        return [f for f in fields if f in _DATE_ROLES
+                or (f not in ROLES and kinds.get(f) == "date")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "max_identifier_count": self.max_identifier_count,
+            "date_factor": self.date_factor,
+            "min_date_count": self.min_date_count,
+            "identifiers": list(self.identifiers) if self.identifiers is not None else None,
+            "dates": list(self.dates) if self.dates is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FrequencyLimits:
+        identifiers, dates = data.get("identifiers"), data.get("dates")
+        return cls(
+            max_identifier_count=int(data.get("max_identifier_count", 50)),
+            date_factor=float(data.get("date_factor", 20.0)),
+            min_date_count=int(data.get("min_date_count", 20)),
+            identifiers=tuple(identifiers) if identifiers is not None else None,
+            dates=tuple(dates) if dates is not None else None,
+        )
+
+
+#: The limits :class:`RecordNormaliser` uses unless told otherwise.
+DEFAULT_FREQUENCY: Final = FrequencyLimits()
+
+
 @dataclass(frozen=True)
 class NormalisedRecords:
     """The output of :meth:`RecordNormaliser.normalise`.
 
-    ``frame`` has ``source``, ``record_key`` and, per role ``r``: ``r`` (the normalised
-    display value), ``r_key`` (the match key), ``r_status`` and ``r_reason``.
-    ``raw`` is the mapped frame the values came from (original values kept).
+    ``frame`` has ``source``, ``record_key`` and, per role or custom field ``r``: ``r``
+    (the normalised display value), ``r_key`` (the match key), ``r_status`` and
+    ``r_reason``. ``raw`` is the mapped frame the values came from (original values
+    kept). ``roles`` lists the roles present, then the custom fields present.
     """
 
     frame: pd.DataFrame
@@ -91,20 +235,57 @@ class NormalisedRecords:
 class RecordNormaliser:
     """Run each role through its normaliser, with per-source settings as context.
 
-    ``normalisers`` overrides the default normaliser of some roles.
+    ``normalisers`` overrides the normaliser of some roles or fields; ``fields`` gives
+    the kinds of custom fields (else those the mapped records carry). ``frequency``
+    marks values shared by implausibly many records as placeholders
+    (:class:`FrequencyLimits`; ``None`` switches this off). ``n_jobs`` caps the worker
+    processes used for columns with many distinct values (``None``: every available
+    CPU; ``1``: none; see :func:`~goldenrec._normalise._base.parallelism`). After
+    :meth:`normalise`, ``timings_`` holds the seconds spent per field and
+    ``cpu_timings_`` the CPU seconds (this process and its worker processes).
     """
 
-    def __init__(self, normalisers: Mapping[str, Normaliser] | None = None) -> None:
+    def __init__(
+        self,
+        normalisers: Mapping[str, Normaliser] | None = None,
+        *,
+        fields: Sequence[Field] | None = None,
+        frequency: FrequencyLimits | None = DEFAULT_FREQUENCY,
+        n_jobs: int | None = None,
+    ) -> None:
         self.normalisers = normalisers
+        self.fields = fields
+        self.frequency = frequency
+        self.n_jobs = n_jobs
 
-    def normaliser_for(self, role: str) -> Normaliser:
+    def normaliser_for(self, role: str, kinds: Mapping[str, str] | None = None) -> Normaliser:
+        """The configured normaliser of a role or custom field, else its default."""
         if self.normalisers and role in self.normalisers:
             return self.normalisers[role]
-        return default_normaliser(role)
+        if role in ROLES:
+            return default_normaliser(role)
+        kind = (kinds or {}).get(role) or next(
+            (f.kind for f in self.fields or () if f.name == role), None)
+        if kind is None:
+            raise ConfigError(f"unknown role {role!r}")
+        return normaliser_for_kind(kind)
 
     def normalise(self, mapped: MappedRecords) -> NormalisedRecords:
+        """Normalise and validate every role and custom field of the mapped records."""
+        _check_n_jobs(self.n_jobs)
+        with parallelism(self.n_jobs):
+            return self._normalise(mapped)
+
+    def _normalise(self, mapped: MappedRecords) -> NormalisedRecords:
+        if self.frequency is not None:
+            if not isinstance(self.frequency, FrequencyLimits):
+                raise ConfigError("frequency must be a FrequencyLimits or None")
+            self.frequency.check()
+        kinds = {f.name: f.kind for f in mapped.fields}
+        kinds.update({f.name: f.kind for f in check_fields(self.fields)})
         raw = mapped.frame
         roles = list(mapped.roles)
+        custom = [r for r in roles if r not in ROLES]
         out: dict[str, pd.Series] = {
             "source": raw["source"], "record_key": raw["record_key"],
         }
@@ -115,9 +296,15 @@ class RecordNormaliser:
         source_region = sources.map(
             {name: spec.phone_region for name, spec in mapped.sources.items()}
         ).astype(object)
+        zones = {name: spec.time_zone for name, spec in mapped.sources.items()
+                 if spec.time_zone is not None}
+        for name, zone in zones.items():
+            time_zone(zone, name)
+        clock = _Stopwatch()
         results: dict[str, pd.DataFrame] = {}
         if "country" in roles:
-            results["country"] = self.normaliser_for("country").normalise(raw["country"])
+            with clock("country"):
+                results["country"] = self.normaliser_for("country").normalise(raw["country"])
             country = results["country"]["value"]
             region = country.where(country.notna(), source_region)
         else:
@@ -125,27 +312,43 @@ class RecordNormaliser:
         for role in roles:
             if role in results:
                 continue
-            normaliser = self.normaliser_for(role)
-            results[role] = normaliser.normalise(
-                raw[role],
-                region=region if role == "phone" else None,
-                date_order=date_order if role in ("date_of_birth", "updated_at") else None,
-            )
+            kind = kinds.get(role) if role in custom else None
+            normaliser = self.normaliser_for(role, kinds)
+            phone_like = role == "phone" or kind == "phone"
+            dated = role in ("date_of_birth", "updated_at") or kind in ("date", "timestamp")
+            with clock(role):
+                table = normaliser.normalise(
+                    raw[role],
+                    region=region if phone_like else None,
+                    date_order=date_order if dated else None,
+                )
+                if zones and (role == "updated_at" or kind == "timestamp"):
+                    table = _to_utc(table, raw[role], sources.map(zones).astype(object))
+            results[role] = table
         if "full_name" in roles:
-            self._fill_from_full_name(results, roles, raw.index)
-        ordered = [r for r in ROLES if r in results]
+            with clock("full_name"):
+                self._fill_from_full_name(results, roles, raw.index)
+        ordered = [r for r in ROLES if r in results] + [r for r in custom if r in results]
+        if self.frequency is not None:
+            with clock("frequency"):
+                _mark_too_frequent(results, ordered, kinds, self.frequency)
         for role in ordered:
             table = results[role]
-            out[role] = table["value"]
-            out[f"{role}_key"] = table["key"]
-            out[f"{role}_status"] = table["status"]
-            out[f"{role}_reason"] = table["reason"]
-            for extra in table.columns[4:]:
-                out[f"{role}_{extra}"] = table[extra]
+            columns = {role: table["value"], f"{role}_key": table["key"],
+                       f"{role}_status": table["status"], f"{role}_reason": table["reason"]}
+            columns.update({f"{role}_{extra}": table[extra] for extra in table.columns[4:]})
+            for column, values in columns.items():
+                if column in out:
+                    raise ConfigError(f"normalised column {column!r} would be written twice; "
+                                      "rename the custom field that causes it")
+                out[column] = values
         frame = pd.DataFrame(out)
         for role in ordered:
             counts = frame[f"{role}_status"].value_counts()
-            logger.debug("normalised %s: %s", role, counts.to_dict())
+            logger.debug("normalised %s in %.2fs: %s", role, clock.wall.get(role, 0.0),
+                         counts.to_dict())
+        self.timings_ = clock.wall
+        self.cpu_timings_ = clock.cpu
         return NormalisedRecords(frame=frame, raw=raw, roles=tuple(ordered))
 
     def _fill_from_full_name(
@@ -174,3 +377,140 @@ class RecordNormaliser:
             else:
                 results[role] = derived
                 roles.append(role)
+
+
+class _Stopwatch:
+    """Wall and CPU seconds per name; CPU counts this process and finished children."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @staticmethod
+    def _cpu() -> float:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), self._cpu()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+            self.cpu[name] = self.cpu.get(name, 0.0) + self._cpu() - cpu
+
+
+# -- time zones ---------------------------------------------------------------------------
+def _to_utc(table: pd.DataFrame, raw: pd.Series, zones: pd.Series) -> pd.DataFrame:
+    """Valid timestamps written without an offset, read in their source's zone, as UTC."""
+    rows = (table["status"] == VALID).to_numpy() & zones.notna().to_numpy()
+    if not rows.any():
+        return table
+    picked = pd.DataFrame({
+        "raw": raw.astype(object).to_numpy()[rows],
+        "value": table["value"].to_numpy(dtype=object)[rows],
+        "zone": zones.to_numpy(dtype=object)[rows],
+    })
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(picked))
+    converted = np.array([_local_to_utc(*unique) for unique in uniques], dtype=object)[codes]
+    table = table.copy()
+    value = table["value"].to_numpy(dtype=object).copy()
+    key = table["key"].to_numpy(dtype=object).copy()
+    same_key = key[rows] == value[rows]
+    value[rows] = converted
+    key[rows] = np.where(same_key, converted, key[rows])
+    table["value"] = pd.Series(value, index=table.index, dtype=object)
+    table["key"] = pd.Series(key, index=table.index, dtype=object)
+    return table
+
+
+def _local_to_utc(raw: object, value: object, zone: str) -> object:
+    if not isinstance(value, str) or (isinstance(raw, str) and _HAS_OFFSET.search(raw)):
+        return value
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if stamp.tzinfo is not None:
+        return value
+    local = stamp.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
+
+
+# -- frequency placeholders ---------------------------------------------------------------
+def _valid_codes(table: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Per row a code of its valid match key (``-1`` if not valid), and the code count."""
+    keys = table["key"].to_numpy(dtype=object).copy()
+    keys[(table["status"] != VALID).to_numpy()] = None
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _people(results: Mapping[str, pd.DataFrame], n: int) -> np.ndarray:
+    """A code per record for "who": its valid first + last name, else its full name.
+
+    Records without a valid name get a code of their own (negative), so they count
+    one each.
+    """
+    codes = np.zeros(n, dtype=np.int64)
+    named = np.zeros(n, dtype=bool)
+    for role in ("first_name", "last_name"):
+        if role in results:
+            part, count = _valid_codes(results[role])
+            named |= part >= 0
+            codes, _ = pd.factorize(codes * (count + 1) + part + 1)
+            codes = codes.astype(np.int64)
+    if "full_name" in results:
+        full, _ = _valid_codes(results["full_name"])
+        use_full = ~named & (full >= 0)
+        offset = int(codes.max()) + 1 if n else 0
+        codes[use_full] = offset + full[use_full]
+        named |= use_full
+    alone = -np.arange(1, n + 1, dtype=np.int64)
+    codes[~named] = alone[~named]
+    return codes
+
+
+def _holders(table: pd.DataFrame, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per valid row the code of its key, and per key the number of distinct people."""
+    codes, count = _valid_codes(table)
+    valid = codes >= 0
+    if not count:
+        return codes, np.zeros(0, dtype=np.int64)
+    pairs = pd.DataFrame({"k": codes[valid], "p": people[valid]}).drop_duplicates()
+    counts = np.bincount(pairs["k"].to_numpy(), minlength=count)
+    return codes, counts
+
+
+def _mark_too_frequent(results: dict[str, pd.DataFrame], fields: Sequence[str],
+                       kinds: Mapping[str, str], limits: FrequencyLimits) -> None:
+    identifiers = limits.identifier_fields(fields, kinds)
+    dates = limits.date_fields(fields, kinds)
+    if not identifiers and not dates:
+        return
+    n = len(next(iter(results.values())))
+    people = _people(results, n)
+    for field in [*identifiers, *dates]:
+        codes, counts = _holders(results[field], people)
+        if not len(counts):
+            continue
+        if field in identifiers:
+            limit = float(limits.max_identifier_count)
+        else:
+            limit = max(float(limits.min_date_count),
+                        limits.date_factor * float(np.median(counts)))
+        frequent = counts > limit
+        if not frequent.any():
+            continue
+        rows = (codes >= 0) & frequent[np.maximum(codes, 0)]
+        table = results[field].copy()
+        updates = {"value": None, "key": None, "status": PLACEHOLDER, "reason": TOO_FREQUENT}
+        updates.update({extra: None for extra in table.columns[4:]})
+        for column, value in updates.items():
+            data = table[column].to_numpy(dtype=object).copy()
+            data[rows] = value
+            table[column] = pd.Series(data, index=table.index, dtype=object)
+        results[field] = table
+        logger.info("%s: %d value(s) held by more than %d people marked as placeholders "
+                    "(%d records)", field, int(frequent.sum()), int(limit), int(rows.sum()))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from goldenrec._normalise._base import Normaliser
+from goldenrec._normalise._company import CompanyNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
 from goldenrec._normalise._email import EmailNormaliser
 from goldenrec._normalise._names import NameNormaliser
@@ -25,7 +26,7 @@ _CLASSES: dict[str, type[Normaliser]] = {
     cls.name: cls
     for cls in (DateNormaliser, TimestampNormaliser, EmailNormaliser, NameNormaliser,
                 PhoneNormaliser, CountryNormaliser, GenderNormaliser, IdentifierNormaliser,
-                PostcodeNormaliser, TextNormaliser)
+                PostcodeNormaliser, TextNormaliser, CompanyNormaliser)
 }
 
 
@@ -35,6 +36,8 @@ def normaliser_to_dict(normaliser: Normaliser) -> dict[str, Any]:
             f"normaliser {type(normaliser).__name__} cannot be saved; only goldenrec's "
             "built-in normalisers can")
     data: dict[str, Any] = {"type": normaliser.name}
+    if isinstance(normaliser, NameNormaliser) and normaliser.part is not None:
+        data["part"] = normaliser.part
     if isinstance(normaliser, DateNormaliser):
         data["past_only"] = normaliser.past_only
         data["min_year"] = normaliser.min_year
@@ -45,6 +48,11 @@ def normaliser_from_dict(data: Mapping[str, Any]) -> Normaliser:
     cls = _CLASSES.get(str(data.get("type")))
     if cls is None:
         raise ConfigError(f"unknown normaliser {data.get('type')!r}")
+    if cls is NameNormaliser:
+        part = data.get("part")
+        if part not in (None, "given", "middle", "family", "full"):
+            raise ConfigError("unknown name part in a saved normaliser")
+        return NameNormaliser(part=part)
     if cls is DateNormaliser:
         return DateNormaliser(past_only=bool(data.get("past_only", False)),
                               min_year=int(data.get("min_year", 1000)))
