@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import goldenrec as gr
 from goldenrec import (
     Comparator,
     DateComparison,
@@ -26,8 +27,21 @@ def test_name_levels() -> None:
     comparison = NameComparison("first_name", thresholds=(0.92, 0.8))
     left = ["jonathan", "jonathan", "mary", "mary"]
     right = ["jonathan", "jonathon", "marie", "peter"]
-    assert comparison.levels(left, right).tolist() == [0, 1, 2, 3]
-    assert comparison.labels == ("exact", "jaro_winkler>=0.92", "jaro_winkler>=0.8", "else")
+    assert comparison.levels(left, right).tolist() == [0, 1, 3, 4]
+    assert comparison.labels == ("exact", "jaro_winkler>=0.92", "nickname",
+                                 "jaro_winkler>=0.8", "else")
+
+
+def test_nickname_level_from_the_normaliser() -> None:
+    values = pd.Series(["Bob", "Robert", "Liz", "Elizabeth", "Peter"])
+    normalised = gr.NameNormaliser(part="given").normalise(values)
+    records = pd.DataFrame({
+        "first_name_key": normalised["key"], "first_name_status": normalised["status"],
+        "first_name_canonical": normalised["canonical"],
+    })
+    pairs = pd.DataFrame({"row_l": [0, 2, 0], "row_r": [1, 3, 4]})
+    gamma = Comparator((NameComparison("first_name"),)).compare(pairs, records)
+    assert gamma["gamma_first_name"].tolist() == [2, 2, 4]
 
 
 def test_identifier_and_exact_levels() -> None:
@@ -96,7 +110,7 @@ def test_swapped_names_are_compared_the_way_round_that_fits() -> None:
     comparator = Comparator((NameComparison("first_name", swap_with="last_name"),
                              NameComparison("last_name", swap_with="first_name")))
     gamma = comparator.compare(pairs, records)
-    assert gamma["gamma_first_name"].tolist() == [0, 3, -1]
-    assert gamma["gamma_last_name"].tolist() == [0, 3, 1]
+    assert gamma["gamma_first_name"].tolist() == [0, 4, -1]
+    assert gamma["gamma_last_name"].tolist() == [0, 4, 1]
     plain = Comparator((NameComparison("first_name"), NameComparison("last_name")))
-    assert plain.compare(pairs, records)["gamma_first_name"].tolist()[0] == 3
+    assert plain.compare(pairs, records)["gamma_first_name"].tolist()[0] == 4

@@ -155,7 +155,11 @@ class StringComparison(Comparison):
 
 @dataclass(frozen=True)
 class NameComparison(StringComparison):
-    """Person names: exact, Jaro–Winkler levels, else.
+    """Person names: exact, close spelling, nickname, looser spelling, else.
+
+    The nickname level (``Bob`` / ``Robert``, ``Liz`` / ``Elizabeth``) uses the
+    ``<field>_canonical`` column the name normaliser writes; without it the level is
+    never reached.
 
     With ``swap_with`` (e.g. ``NameComparison("first_name", swap_with="last_name")`` and
     its mirror), a pair whose given and family names are swapped on one side
@@ -166,6 +170,27 @@ class NameComparison(StringComparison):
     thresholds: tuple[float, ...] = (0.92, 0.80)
     swap_with: str | None = None
     kind: ClassVar[str] = "name"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        first, *rest = self.thresholds
+        return ("exact", f"jaro_winkler>={first:g}", "nickname",
+                *(f"jaro_winkler>={t:g}" for t in rest), "else")
+
+    def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        key_l, canonical_l = _split_composite(left)
+        key_r, canonical_r = _split_composite(right)
+        scores = _jaro_winkler(key_l, key_r)
+        first, *rest = self.thresholds
+        levels = np.full(len(left), len(self.labels) - 1, dtype=np.int8)
+        for position in range(len(rest) - 1, -1, -1):
+            levels[scores >= rest[position]] = position + 3
+        nickname = (canonical_l == canonical_r) & np.array(
+            [c is not None for c in canonical_l], dtype=bool)
+        levels[nickname] = 2
+        levels[scores >= first] = 1
+        levels[key_l == key_r] = 0
+        return levels
 
 
 @dataclass(frozen=True)
@@ -246,15 +271,36 @@ class EmailComparison(Comparison):
         return levels
 
 
+_SEPARATOR = "\x1f"
+
+
+def _split_composite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``key\x1fcanonical`` values into a key array and a canonical array."""
+    keys = np.empty(len(values), dtype=object)
+    canonical = np.empty(len(values), dtype=object)
+    for position, value in enumerate(values):
+        key, separator, alias = str(value).partition(_SEPARATOR)
+        keys[position] = key
+        canonical[position] = alias if separator else None
+    return keys, canonical
+
+
 def _valid_keys(records: pd.DataFrame, comparison: Comparison) -> np.ndarray:
+    """Match keys of valid values (``None`` elsewhere); for names with a canonical
+    column, ``key\x1fcanonical`` so the nickname level can see both."""
     key_col = f"{comparison.field}_key"
     if key_col not in records.columns:
         raise ConfigError(
             f"comparison {comparison.name!r} needs field {comparison.field!r}, "
             "which the records do not have"
         )
-    keys: np.ndarray = records[key_col].where(
-        records[f"{comparison.field}_status"] == VALID, None).to_numpy(dtype=object)
+    valid = records[f"{comparison.field}_status"] == VALID
+    keys_series = records[key_col]
+    canonical_col = f"{comparison.field}_canonical"
+    if isinstance(comparison, NameComparison) and canonical_col in records.columns:
+        canonical = records[canonical_col].fillna(records[key_col]).astype(object)
+        keys_series = keys_series.astype(object) + _SEPARATOR + canonical
+    keys: np.ndarray = keys_series.where(valid, None).to_numpy(dtype=object)
     return keys
 
 
@@ -352,15 +398,16 @@ class Comparator:
                 group = frozenset({comparison.field, other})
                 if group not in swaps:
                     first, second = sorted(group)
-                    swaps[group] = _swapped(_valid_keys(records, NameComparison(first)),
-                                            _valid_keys(records, NameComparison(second)),
+                    swaps[group] = _swapped(_valid_keys(records, ExactComparison(first)),
+                                            _valid_keys(records, ExactComparison(second)),
                                             row_l, row_r)
                 other_keys = _valid_keys(records, NameComparison(other))
                 right = np.where(swaps[group], other_keys[row_r], right)
             levels = comparison.levels(keys[row_l], right)
             out[f"gamma_{comparison.name}"] = levels
             if comparison.term_frequency:
+                plain = _valid_keys(records, ExactComparison(comparison.field))
                 out[f"tf_{comparison.name}"] = _pair_frequencies(
-                    keys, row_l, row_r, levels, len(comparison.labels))
+                    plain, row_l, row_r, levels, len(comparison.labels))
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma
