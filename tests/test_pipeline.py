@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import goldenrec as gr
-from goldenrec.errors import ConfigError, NotFittedError, SerialisationError
+from goldenrec.errors import ConfigError, InputError, NotFittedError, SerialisationError
 
 
 def outputs(result: gr.Result) -> dict[str, pd.DataFrame]:
@@ -172,3 +172,26 @@ def test_typo_in_identifier_is_not_a_conflict() -> None:
     })
     result = gr.resolve({"s": frame}, cannot_link=("national_id",))
     assert result.xref["golden_id"].nunique() == 1
+
+
+def test_labels_correct_the_model() -> None:
+    frame = pd.DataFrame({
+        "id": [str(i) for i in range(6)],
+        "first_name": ["Ann", "Ann", "Bo", "Bo", "Cy", "Cy"],
+        "last_name": ["Lee", "Lee", "Ray", "Ray", "Fox", "Fox"],
+        "email": ["a@x.org", "b@x.org", "c@x.org", "d@x.org", "e@x.org", "f@x.org"],
+    })
+    labels = pd.DataFrame({"source_l": ["s", "s"], "record_key_l": ["0", "2"],
+                           "source_r": ["s", "s"], "record_key_r": ["1", "3"],
+                           "match": [1, 1]})
+    plain = gr.Pipeline().fit({"s": frame})
+    taught = gr.Pipeline().fit({"s": frame}, labels=labels)
+    # matches that disagree on email teach the model that emails change
+    assert taught.model_.m_["email"][-1] > plain.model_.m_["email"][-1]
+    # a labelled pair blocking never proposed is used too
+    far = labels.assign(record_key_l=["0"], record_key_r=["5"]).iloc[:1]
+    gr.Pipeline().fit({"s": frame}, labels=far)
+    with pytest.raises(InputError):
+        gr.Pipeline().fit({"s": frame}, labels=labels.assign(record_key_r="nope"))
+    with pytest.raises(InputError):
+        gr.Pipeline().fit({"s": frame}, labels=labels.drop(columns=["match"]))

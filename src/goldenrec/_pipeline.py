@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from goldenrec._blocking import (
@@ -29,7 +30,7 @@ from goldenrec._result import Result
 from goldenrec._schema import SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
-from goldenrec.errors import ConfigError, NotFittedError, SerialisationError
+from goldenrec.errors import ConfigError, InputError, NotFittedError, SerialisationError
 
 __all__ = ["Pipeline", "Progress", "resolve"]
 
@@ -142,9 +143,15 @@ class Pipeline:
         return forced
 
     # -- running --------------------------------------------------------------------------
-    def fit(self, data: Data) -> Pipeline:
-        """Choose what zero configuration leaves open and fit the model; returns self."""
-        self._fit_and_run(data, progress=None, refit=True)
+    def fit(self, data: Data, *, labels: pd.DataFrame | None = None) -> Pipeline:
+        """Choose what zero configuration leaves open and fit the model; returns self.
+
+        ``labels`` (optional) are clerical decisions: columns ``source_l``,
+        ``record_key_l``, ``source_r``, ``record_key_r`` and ``match`` (1 or 0). They fix
+        those pairs during EM (semi-supervised) and are compared even when blocking
+        did not propose them.
+        """
+        self._fit_and_run(data, progress=None, refit=True, labels=labels)
         return self
 
     def resolve(self, data: Data, *, progress: Progress | None = None) -> Result:
@@ -173,7 +180,8 @@ class Pipeline:
         if self.max_pairs < 1 or self.u_sample_size < 1 or self.em_max_iter < 1:
             raise ConfigError("max_pairs, u_sample_size and em_max_iter must be positive")
 
-    def _fit_and_run(self, data: Data, *, progress: Progress | None, refit: bool) -> Result:
+    def _fit_and_run(self, data: Data, *, progress: Progress | None, refit: bool,
+                     labels: pd.DataFrame | None = None) -> Result:
         self._validate()
 
         def stage(name: str) -> None:
@@ -214,8 +222,12 @@ class Pipeline:
             if isinstance(scorer, FellegiSunter):
                 total_pairs = len(records) * (len(records) - 1) // 2
                 share = min(1.0, max(len(pairs), 1) / max(total_pairs, 1))
-                self.model_ = scorer.fit(gamma, random_gamma, n_levels=n_levels,
-                                         candidate_share=share)
+                train_gamma, train_labels = gamma, None
+                if labels is not None:
+                    train_gamma, train_labels = _with_labels(
+                        labels, pairs, gamma, records, comparator)
+                self.model_ = scorer.fit(train_gamma, random_gamma, n_levels=n_levels,
+                                         candidate_share=share, labels=train_labels)
             else:
                 self.model_ = scorer.fit(gamma, random_gamma, n_levels=n_levels)
         scores = self.model_.score(gamma)
@@ -372,6 +384,42 @@ class Pipeline:
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"
+
+
+def _with_labels(labels: pd.DataFrame, pairs: pd.DataFrame, gamma: pd.DataFrame,
+                 records: pd.DataFrame, comparator: Comparator
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Candidate levels plus labelled pairs blocking missed, and labels aligned to them."""
+    needed = {"source_l", "record_key_l", "source_r", "record_key_r", "match"}
+    missing = needed - set(labels.columns)
+    if missing:
+        raise InputError(f"labels need columns {sorted(needed)}; missing {sorted(missing)}")
+    position = {key: i for i, key in enumerate(zip(records["source"], records["record_key"]))}
+    rows_l, rows_r, values = [], [], []
+    for sl, kl, sr, kr, match in zip(labels["source_l"], labels["record_key_l"],
+                                     labels["source_r"], labels["record_key_r"],
+                                     labels["match"]):
+        for source, key in ((sl, kl), (sr, kr)):
+            if (str(source), str(key)) not in position:
+                raise InputError("a labelled record is not in the data", source=str(source),
+                                 record_key=str(key))
+        a, b = position[(str(sl), str(kl))], position[(str(sr), str(kr))]
+        if a == b:
+            continue
+        rows_l.append(min(a, b))
+        rows_r.append(max(a, b))
+        values.append(float(match))
+    label_frame = pd.DataFrame({"row_l": rows_l, "row_r": rows_r, "label": values})
+    merged = pairs[["row_l", "row_r"]].merge(label_frame, on=["row_l", "row_r"], how="left")
+    aligned = merged["label"].to_numpy(dtype=np.float64)
+    extra = label_frame.merge(pairs[["row_l", "row_r"]], on=["row_l", "row_r"], how="left",
+                              indicator=True)
+    extra = extra[extra["_merge"] == "left_only"]
+    if len(extra) == 0:
+        return gamma, aligned
+    extra_gamma = comparator.compare(extra[["row_l", "row_r"]].reset_index(drop=True), records)
+    combined = pd.concat([gamma, extra_gamma], ignore_index=True)
+    return combined, np.concatenate([aligned, extra["label"].to_numpy(dtype=np.float64)])
 
 
 def _conflict_rule(comparison: Comparison | None

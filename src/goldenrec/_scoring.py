@@ -103,12 +103,17 @@ class FellegiSunter:
         *,
         n_levels: dict[str, int],
         candidate_share: float = 1.0,
+        labels: np.ndarray | None = None,
     ) -> FellegiSunter:
         """Fit on candidate-pair levels ``gamma`` and random-pair levels ``random_gamma``.
 
         ``candidate_share`` is the share of all record pairs that the candidates are
         (``n_candidates / (n (n - 1) / 2)``); it turns the match rate among candidates
         into the prior that two records match, which scoring uses.
+
+        ``labels`` (aligned with ``gamma``: 1 match, 0 non-match, NaN unknown) fix the
+        posterior of labelled pairs during EM, so a few clerical decisions correct the
+        unsupervised estimate (semi-supervised EM).
         """
         if not 0 < candidate_share <= 1:
             raise ConfigError("candidate_share must be in (0, 1]")
@@ -121,7 +126,14 @@ class FellegiSunter:
             raise ConfigError("a model needs at least one comparison")
         matrix = _matrix(gamma, names)
         tf_names = [n for n in names if f"tf_{n}" in gamma.columns]
-        if tf_names:
+        label_values = None
+        if labels is not None:
+            label_values = np.asarray(labels, dtype=np.float64)
+            if len(label_values) != len(gamma):
+                raise ConfigError("labels must align with the candidate pairs")
+            if np.any((label_values != 0) & (label_values != 1) & ~np.isnan(label_values)):
+                raise ConfigError("labels must be 1 (match), 0 (non-match) or NaN")
+        if tf_names or label_values is not None:
             # term frequencies differ pair by pair: work on pairs, not on patterns
             patterns, counts = matrix, np.ones(len(matrix), dtype=np.int64)
             tf = {n: gamma[f"tf_{n}"].to_numpy(dtype=np.float64) for n in tf_names}
@@ -153,6 +165,9 @@ class FellegiSunter:
             probability = _posterior(patterns, names, m, u,
                                      float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS)),
                                      tf)
+            if label_values is not None:
+                known = ~np.isnan(label_values)
+                probability = np.where(known, label_values, probability)
             weighted = probability * counts
             new_m: dict[str, np.ndarray] = {}
             new_u: dict[str, np.ndarray] = {}
