@@ -190,7 +190,8 @@ def test_labels_correct_the_model() -> None:
     assert taught.model_.lambda_ < plain.model_.lambda_
     assert taught.model_.to_dict() != plain.model_.to_dict()
     # a labelled pair blocking never proposed is used too
-    far = labels.assign(record_key_l=["0"], record_key_r=["5"]).iloc[:1]
+    far = pd.DataFrame({"source_l": ["s"], "record_key_l": ["0"], "source_r": ["s"],
+                        "record_key_r": ["5"], "match": [0]})
     gr.Pipeline().fit({"s": frame}, labels=far)
     with pytest.raises(InputError):
         gr.Pipeline().fit({"s": frame}, labels=labels.assign(record_key_r="nope"))
