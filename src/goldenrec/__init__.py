@@ -37,6 +37,7 @@ from goldenrec._comparisons import (
 from goldenrec._evaluation import ClusterScores, Evaluation, estimate_quality, evaluate
 from goldenrec._metrics import PairwiseScores, pairwise_scores
 from goldenrec._normalise import (
+    AddressNormaliser,
     CompanyNormaliser,
     CountryNormaliser,
     DateNormaliser,
@@ -52,6 +53,7 @@ from goldenrec._normalise import (
     RecordNormaliser,
     TextNormaliser,
     TimestampNormaliser,
+    extract_postcode,
     split_full_name,
 )
 from goldenrec._pipeline import Pipeline, resolve
@@ -71,6 +73,7 @@ from goldenrec._version import __version__
 
 __all__ = [
     "ROLES",
+    "AddressNormaliser",
     "BlockKey",
     "Blocker",
     "BlockingLimitError",
@@ -123,6 +126,7 @@ __all__ = [
     "choose_threshold",
     "estimate_quality",
     "evaluate",
+    "extract_postcode",
     "infer_role",
     "pairwise_scores",
     "parameter_chart",

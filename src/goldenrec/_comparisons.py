@@ -6,7 +6,6 @@ comparison computes its levels once per distinct pair of values, not per record 
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -222,22 +221,17 @@ class DateComparison(Comparison):
         return ("exact", "typo_or_swap", f"within_{self.max_days}_days", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        typo = _edit_distance(left, right) <= 1
+        text_l = pd.Series(left, dtype=object).astype(str)
+        text_r = pd.Series(right, dtype=object).astype(str)
+        swapped = ((text_l.str[:4] == text_r.str[:4]) & (text_l.str[5:7] == text_r.str[8:10])
+                   & (text_l.str[8:10] == text_r.str[5:7])).to_numpy()
+        days = (pd.to_datetime(text_l, format="%Y-%m-%d", errors="coerce")
+                - pd.to_datetime(text_r, format="%Y-%m-%d", errors="coerce")).dt.days.abs()
+        close = (days <= self.max_days).fillna(False).to_numpy(dtype=bool)
         out = np.full(len(left), 3, dtype=np.int8)
-        for i, (a, b) in enumerate(zip(left, right)):
-            if a == b:
-                out[i] = 0
-                continue
-            sa, sb = str(a), str(b)
-            if typo[i] or (sa[:4] == sb[:4] and sa[5:7] == sb[8:10] and sa[8:10] == sb[5:7]):
-                out[i] = 1
-                continue
-            try:
-                days = abs((dt.date.fromisoformat(sa) - dt.date.fromisoformat(sb)).days)
-            except ValueError:
-                continue
-            if days <= self.max_days:
-                out[i] = 2
+        out[close] = 2
+        out[(_edit_distance(left, right) <= 1) | swapped] = 1
+        out[text_l.to_numpy() == text_r.to_numpy()] = 0
         return out
 
 
@@ -276,12 +270,9 @@ _SEPARATOR = "\x1f"
 
 def _split_composite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``key\x1fcanonical`` values into a key array and a canonical array."""
-    keys = np.empty(len(values), dtype=object)
-    canonical = np.empty(len(values), dtype=object)
-    for position, value in enumerate(values):
-        key, separator, alias = str(value).partition(_SEPARATOR)
-        keys[position] = key
-        canonical[position] = alias if separator else None
+    parts = pd.Series(values, dtype=object).astype(str).str.partition(_SEPARATOR)
+    keys: np.ndarray = parts[0].to_numpy(dtype=object)
+    canonical: np.ndarray = parts[2].where(parts[1] != "", None).to_numpy(dtype=object)
     return keys, canonical
 
 
@@ -306,8 +297,8 @@ def _valid_keys(records: pd.DataFrame, comparison: Comparison) -> np.ndarray:
 
 def _similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Jaro–Winkler where both sides are present, 0 elsewhere."""
-    present = np.array([a is not None and b is not None for a, b in zip(left, right)],
-                       dtype=bool)
+    present = (pd.notna(pd.Series(left, dtype=object))
+               & pd.notna(pd.Series(right, dtype=object))).to_numpy(dtype=bool)
     out = np.zeros(len(left))
     if present.any():
         out[present] = _jaro_winkler(left[present], right[present])

@@ -112,6 +112,13 @@ def as_text(values: pd.Series) -> pd.Series:
     """Values as ``str`` objects, missing as ``None``; integral floats lose their ``.0``."""
     result = values.astype(object)
     mask = pd.isna(result).to_numpy()
+    array = result.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty"):
+        # fast path: only strings and missing values (CSV input, string columns)
+        array = array.copy()
+        array[mask] = None
+        text: pd.Series = pd.Series(array, index=values.index, dtype=object)
+        return text
 
     def one(value: object) -> str:
         if isinstance(value, str):

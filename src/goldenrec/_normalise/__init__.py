@@ -1,5 +1,6 @@
 """Normalisers: per value a display value, a match key, a status and a reason."""
 
+from goldenrec._normalise._address import AddressNormaliser, extract_postcode
 from goldenrec._normalise._base import (
     INVALID,
     MISSING,
@@ -30,6 +31,7 @@ __all__ = [
     "PLACEHOLDER",
     "STATUSES",
     "VALID",
+    "AddressNormaliser",
     "CompanyNormaliser",
     "CountryNormaliser",
     "DateNormaliser",
@@ -48,6 +50,7 @@ __all__ = [
     "TimestampNormaliser",
     "clean_text",
     "default_normaliser",
+    "extract_postcode",
     "fold",
     "split_full_name",
 ]

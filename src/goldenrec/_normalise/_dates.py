@@ -1,4 +1,7 @@
-"""Dates: ISO first, then explicit per-source day/month order; never a silent guess."""
+"""Dates: ISO first, then explicit per-source day/month order; never a silent guess.
+
+No heuristic parser (such as dateutil's) is used: every accepted form is listed here.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +9,87 @@ import datetime as dt
 import re
 from typing import Final
 
-from goldenrec._normalise._base import INVALID, VALID, Normalised, Normaliser
+from goldenrec._normalise._base import INVALID, PLACEHOLDER, VALID, Normalised, Normaliser
+from goldenrec._normalise._text import fold
 
-__all__ = ["DateNormaliser", "TimestampNormaliser"]
+__all__ = ["DATE_ORDERS", "MONTHS", "DateNormaliser", "TimestampNormaliser", "parse_date"]
 
-_ISO: Final = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.+\-Z]*)?$")
-_COMPACT: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_CJK: Final = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
-_KOREAN: Final = re.compile(r"^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일?$")
-_NUMERIC: Final = re.compile(r"^(\d{1,4})\s*[./\-\s]\s*(\d{1,2})\s*[./\-\s]\s*(\d{1,4})\.?$")
-_WORDY: Final = re.compile(
-    r"^(\d{1,2})?\.?\s*([^\W\d_]+)\.?\s*(\d{1,2})?(?:st|nd|rd|th)?,?\s*(\d{4})$"
+#: The per-source day/month orders a :class:`DateNormaliser` understands.
+DATE_ORDERS: Final = ("DMY", "MDY", "YMD")
+
+_ISO: Final = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_COMPACT: Final = re.compile(r"(\d{8})")
+_CJK: Final = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?")
+_KOREAN: Final = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일?")
+_ERA: Final = re.compile(
+    r"(明治|大正|昭和|平成|令和|[明大昭平令MTSHRmtshr])\.?\s*(\d{1,2}|元)\s*(?:年|[./\-])\s*"
+    r"(\d{1,2})\s*(?:月|[./\-])\s*(\d{1,2})\s*日?"
 )
+_NUMERIC: Final = re.compile(r"(\d{1,4})\s*([./\-\s])\s*(\d{1,2})\s*[./\-\s]\s*(\d{1,4})\.?")
+_YEAR_MONTH: Final = re.compile(
+    r"\d{4}|\d{4}\s*[./\-]\s*\d{1,2}|\d{1,2}\s*[./\-]\s*\d{4}|\d{4}\s*年\s*\d{1,2}\s*月"
+)
+# a time after the date: "14:30", "T10:00:00.5+02:00", "2:30 PM", "10:00 UTC"
+_TIME_TAIL: Final = re.compile(
+    r"[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp]\.?[Mm]\.?)?"
+    r"\s*([zZ]|UTC|GMT|[+\-]\d{2}(?::?\d{2})?)?$"
+)
+_NONZERO_DIGIT: Final = re.compile(r"[1-9]")
+_TOKEN: Final = re.compile(r"\d+|[^\W\d_]+")
+_FLOAT_NUMBER: Final = re.compile(r"(\d{4,8})\.0+")
+_PLAUSIBLE_ISO_BASIC_YEAR: Final = 1800
+_MAX_WORDY_LENGTH: Final = 60
+
+#: Dates used as "unknown" by source systems.
 PLACEHOLDER_DATES: Final = frozenset({
     dt.date(1900, 1, 1), dt.date(1899, 12, 31), dt.date(1800, 1, 1), dt.date(9999, 12, 31),
     dt.date(1111, 11, 11), dt.date(1901, 1, 1),
 })
-MONTHS: Final = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january", "januar", "janvier", "janv"),
-            ("feb", "february", "februar", "fevrier", "fev"),
-            ("mar", "march", "marz", "märz", "mars"),
-            ("apr", "april", "avril"),
-            ("may", "mai"),
-            ("jun", "june", "juni", "juin"),
-            ("jul", "july", "juli", "juillet"),
-            ("aug", "august", "aout"),
-            ("sep", "sept", "september", "septembre"),
-            ("oct", "october", "oktober", "okt", "octobre"),
-            ("nov", "november", "novembre"),
-            ("dec", "december", "dezember", "dez", "decembre"),
-        ],
-        start=1,
-    )
-    for name in names
+_MONTH_NAMES: Final = (
+    # English, German (and Austrian), French, Latvian (with locative and genitive forms),
+    # Hebrew; folded: lower case without diacritics
+    ("jan", "january", "januar", "janner", "janvier", "janv", "janvaris", "janvari",
+     "janvara", "ינואר"),
+    ("feb", "february", "februar", "feber", "fevrier", "fev", "febr", "februaris",
+     "februari", "februara", "פברואר"),
+    ("mar", "march", "marz", "mrz", "mars", "marts", "marta", "מרץ", "מרס"),
+    ("apr", "april", "avril", "aprilis", "aprili", "aprila", "אפריל"),
+    ("may", "mai", "maijs", "maija", "מאי"),
+    ("jun", "june", "juni", "juin", "jūn", "junijs", "junija", "יוני"),
+    ("jul", "july", "juli", "juillet", "julijs", "julija", "יולי"),
+    ("aug", "august", "aout", "augusts", "augusta", "אוגוסט"),
+    ("sep", "sept", "september", "septembre", "septembris", "septembri", "septembra",
+     "ספטמבר"),
+    ("oct", "october", "oktober", "okt", "octobre", "oktobris", "oktobri", "oktobra",
+     "אוקטובר"),
+    ("nov", "november", "novembre", "novembris", "novembri", "novembra", "נובמבר"),
+    ("dec", "december", "dezember", "dez", "decembre", "decembris", "decembri",
+     "decembra", "דצמבר"),
+)
+#: Month names (folded) to month numbers.
+MONTHS: Final[dict[str, int]] = {
+    name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names
+}
+# words that may surround a written date and carry no information
+_IGNORED_WORDS: Final = frozenset({
+    "st", "nd", "rd", "th", "of", "the", "de", "du", "le", "den", "am", "gada", "g",
+    "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs",
+    "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday", "montag", "dienstag",
+    "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "mo", "di",
+    "mi", "do", "fr", "sa", "so",
+})
+# Japanese eras: (first day, year offset); an era ends where the next begins
+_ERAS: Final = {
+    "M": (dt.date(1868, 1, 25), 1867),
+    "T": (dt.date(1912, 7, 30), 1911),
+    "S": (dt.date(1926, 12, 25), 1925),
+    "H": (dt.date(1989, 1, 8), 1988),
+    "R": (dt.date(2019, 5, 1), 2018),
+}
+_ERA_NEXT: Final = {"M": "T", "T": "S", "S": "H", "H": "R"}
+_ERA_LETTERS: Final = {
+    "明治": "M", "明": "M", "大正": "T", "大": "T", "昭和": "S", "昭": "S", "平成": "H",
+    "平": "H", "令和": "R", "令": "R",
 }
 
 
@@ -52,11 +100,157 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _expand_year(year: int, digits: int) -> int:
-    if digits > 2:
-        return year
-    pivot = dt.date.today().year % 100
-    return 2000 + year if year <= pivot else 1900 + year
+class _Context:
+    """What a parse needs besides the text: the order, today, and whether dates are past."""
+
+    __slots__ = ("order", "past_only", "today")
+
+    def __init__(self, order: str | None, today: dt.date, past_only: bool) -> None:
+        self.order = order
+        self.today = today
+        self.past_only = past_only
+
+    def date(self, year_text: str, month: int, day: int) -> dt.date | None:
+        """A date; a two-digit year is the nearest past one (or the coming years up to
+        this year's two digits, when dates need not be past)."""
+        year = int(year_text)
+        if len(year_text) > 2:
+            return _make(year, month, day)
+        year += 2000 if year <= self.today.year % 100 else 1900
+        date = _make(year, month, day)
+        if date is not None and self.past_only and date > self.today:
+            return _make(year - 100, month, day)
+        return date
+
+
+def _from_era(era: str, year_text: str, month: int, day: int) -> dt.date | str:
+    letter = _ERA_LETTERS.get(era, era.upper())
+    start, offset = _ERAS[letter]
+    year = 1 if year_text == "元" else int(year_text)
+    date = _make(offset + year, month, day)
+    if date is None or year < 1 or date < start:
+        return "date_impossible"
+    following = _ERA_NEXT.get(letter)
+    if following is not None and date >= _ERAS[following][0]:
+        return "date_impossible"
+    return date
+
+
+def _numeric(a_text: str, b_text: str, c_text: str, ctx: _Context) -> dt.date | str:
+    a, b = int(a_text), int(b_text)
+    if len(a_text) == 4:  # year first is never day or month: 2022/11/28, 2022.11.28
+        return _make(a, b, int(c_text)) or "date_impossible"
+    if ctx.order == "YMD":
+        if len(a_text) != 2 or len(c_text) > 2:
+            return "date_unparseable"
+        return ctx.date(a_text, b, int(c_text)) or "date_impossible"
+    if len(c_text) not in (2, 4):
+        return "date_unparseable"
+    if ctx.order == "DMY":
+        return ctx.date(c_text, b, a) or "date_impossible"
+    if ctx.order == "MDY":
+        return ctx.date(c_text, a, b) or "date_impossible"
+    dmy, mdy = ctx.date(c_text, b, a), ctx.date(c_text, a, b)
+    if dmy and mdy and dmy != mdy:
+        return "date_ambiguous"
+    return dmy or mdy or "date_impossible"
+
+
+def _compact(text: str, ctx: _Context) -> dt.date | str:
+    """``20221128`` (ISO basic) or, when that is no plausible date, ``28112022``."""
+    iso = _make(int(text[:4]), int(text[4:6]), int(text[6:]))
+    if iso is not None and iso.year >= _PLAUSIBLE_ISO_BASIC_YEAR:
+        return iso
+    other = _numeric(text[:2], text[2:4], text[4:],
+                     ctx if ctx.order != "YMD" else _Context(None, ctx.today, ctx.past_only))
+    if isinstance(other, dt.date) or iso is None:
+        return other
+    return iso
+
+
+def _month_of(word: str) -> int | None:
+    month = MONTHS.get(word)
+    if month is None and len(word) > 2 and word[0] == "ב":  # Hebrew "in": בנובמבר
+        month = MONTHS.get(word[1:])
+    return month
+
+
+def _wordy(text: str, ctx: _Context) -> dt.date | str:
+    """Dates with a month name: ``28 Nov 2022``, ``November 28th, 2022``, ``28. März
+    2022``, ``2022. gada 28. novembris``, ``28-Nov-22``."""
+    month: int | None = None
+    month_first = False
+    numbers: list[str] = []
+    for token in _TOKEN.findall(fold(text)):
+        if token.isdigit():
+            numbers.append(token)
+        elif token in _IGNORED_WORDS:
+            continue
+        else:
+            found = _month_of(token)
+            if found is None or month is not None:
+                return "date_unparseable"
+            month, month_first = found, not numbers
+    if month is None or any(len(n) > 4 for n in numbers):
+        return "date_unparseable"
+    if len(numbers) == 1:
+        return "date_incomplete"  # Nov 2022, 28 November
+    if len(numbers) != 2:
+        return "date_unparseable"
+    first, second = numbers
+    if len(first) > 2 and len(second) <= 2:  # 2022 Nov 28, 2022. gada 28. novembris
+        year_text, day_text = first, second
+    elif len(second) > 2 and len(first) <= 2:
+        year_text, day_text = second, first
+    elif len(first) <= 2 and len(second) <= 2:
+        # 28-Nov-22, Nov 28 22: the day comes first unless the source writes YMD
+        swap = ctx.order == "YMD" and not month_first
+        year_text, day_text = (first, second) if swap else (second, first)
+    else:
+        return "date_unparseable"
+    return ctx.date(year_text, month, int(day_text)) or "date_impossible"
+
+
+def parse_date(text: str, order: str | None = None, *, today: dt.date | None = None,
+               past_only: bool = False) -> dt.date | str:
+    """A date from one of the listed forms, else a reason code.
+
+    ISO forms (``2001-04-03``, ``20010403``, year first) never depend on ``order``;
+    other numeric forms follow it (``DMY``, ``MDY`` or ``YMD``), and without it a value
+    that reads two ways is ``date_ambiguous``. A time after the date is ignored.
+    With ``past_only`` a two-digit year is never in the future.
+
+    >>> parse_date("2001-04-03", "DMY"), parse_date("03/04/2001")
+    (datetime.date(2001, 4, 3), 'date_ambiguous')
+    >>> parse_date("令和4年11月28日"), parse_date("28. März 2022 14:30")
+    (datetime.date(2022, 11, 28), datetime.date(2022, 3, 28))
+    """
+    ctx = _Context(order, today or dt.date.today(), past_only)
+    text = text.strip()
+    if "." in text and _FLOAT_NUMBER.fullmatch(text):
+        text = text.partition(".")[0]  # 20221128.0 from a float column
+    if ":" in text:
+        text = _TIME_TAIL.sub("", text).strip()
+    for pattern in (_ISO, _CJK, _KOREAN):
+        match = pattern.fullmatch(text)
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            return _make(y, m, d) or "date_impossible"
+    if _COMPACT.fullmatch(text):
+        return _compact(text, ctx)
+    match = _ERA.fullmatch(text)
+    if match:
+        era, year_text, month_text, day_text = match.groups()
+        return _from_era(era, year_text, int(month_text), int(day_text))
+    match = _NUMERIC.fullmatch(text)
+    if match:
+        a_text, _, b_text, c_text = match.groups()
+        return _numeric(a_text, b_text, c_text, ctx)
+    if _YEAR_MONTH.fullmatch(text):
+        return "date_incomplete"
+    if len(text) > _MAX_WORDY_LENGTH:
+        return "date_unparseable"
+    return _wordy(text, ctx)
 
 
 class DateNormaliser(Normaliser):
@@ -64,8 +258,12 @@ class DateNormaliser(Normaliser):
 
     ISO dates are read first; other numeric forms follow ``date_order`` (``DMY``,
     ``MDY`` or ``YMD``). Without an order, a value that reads two ways is flagged
-    ``date_ambiguous``. With ``past_only`` (dates of birth) a future date is invalid;
-    years before ``min_year`` are invalid (``date_implausible``, a typo guard).
+    ``date_ambiguous``. Month names (English, German, French, Latvian, Hebrew),
+    ``2022年11月28日`` and Japanese era years (``令和4年11月28日``, ``H2.1.5``) are read
+    too. With ``past_only`` (dates of birth) a future date is invalid and two-digit years
+    are never in the future; years before ``min_year`` are invalid (``date_implausible``,
+    a typo guard). Reasons: ``date_ambiguous``, ``date_impossible``, ``date_in_future``,
+    ``date_implausible``, ``date_incomplete``, ``date_unparseable``.
 
     >>> DateNormaliser().normalise_value("28.11.2022").value
     '2022-11-28'
@@ -84,62 +282,40 @@ class DateNormaliser(Normaliser):
     def __repr__(self) -> str:
         return f"DateNormaliser(past_only={self.past_only}, min_year={self.min_year})"
 
+    def is_placeholder(self, text: str) -> bool:
+        if _NONZERO_DIGIT.search(text):  # generic placeholders have no digit but 0
+            return False
+        if text.count("0") >= 4:
+            return True  # 00.00.0000, 0000-00-00
+        return super().is_placeholder(text)
+
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None
     ) -> Normalised:
-        parsed = self._parse(text.strip(), date_order)
+        today = dt.date.today()
+        order = date_order.strip().upper() if date_order else None
+        parsed = parse_date(text, order, today=today, past_only=self.past_only)
         if isinstance(parsed, str):
             return Normalised(None, None, INVALID, parsed)
         if parsed in PLACEHOLDER_DATES:
-            return Normalised(None, None, "placeholder", "placeholder_date")
+            return Normalised(None, None, PLACEHOLDER, "placeholder_date")
         if parsed.year < self.min_year:
             return Normalised(None, None, INVALID, "date_implausible")
-        if self.past_only and parsed > dt.date.today():
+        if self.past_only and parsed > today:
             return Normalised(None, None, INVALID, "date_in_future")
         iso = parsed.isoformat()
         return Normalised(iso, iso, VALID, "")
-
-    def _parse(self, text: str, order: str | None) -> dt.date | str:
-        for pattern in (_ISO, _COMPACT, _CJK, _KOREAN):
-            match = pattern.match(text)
-            if match:
-                y, m, d = (int(g) for g in match.groups()[:3])
-                return _make(y, m, d) or "date_impossible"
-        match = _NUMERIC.match(text)
-        if match:
-            a_text, b_text, c_text = match.groups()
-            a, b, c = int(a_text), int(b_text), int(c_text)
-            if len(a_text) == 4:
-                return _make(a, b, c) or "date_impossible"
-            if len(c_text) not in (2, 4):
-                return "date_unparseable"
-            year = _expand_year(c, len(c_text))
-            if order == "DMY":
-                return _make(year, b, a) or "date_impossible"
-            if order == "MDY":
-                return _make(year, a, b) or "date_impossible"
-            dmy, mdy = _make(year, b, a), _make(year, a, b)
-            if order == "YMD":
-                return "date_unparseable"
-            if dmy and mdy and dmy != mdy:
-                return "date_ambiguous"
-            return dmy or mdy or "date_impossible"
-        match = _WORDY.match(text.casefold())
-        if match:
-            day1, month_name, day2, year_text = match.groups()
-            month = MONTHS.get(month_name)
-            day = day1 or day2
-            if month is None or day is None or (day1 and day2):
-                return "date_unparseable"
-            return _make(int(year_text), month, int(day)) or "date_impossible"
-        return "date_unparseable"
 
 
 class TimestampNormaliser(Normaliser):
     """Timestamps as ISO ``YYYY-MM-DDTHH:MM:SS`` (UTC when the value has an offset).
 
+    A date alone is midnight; dates in other forms follow :func:`parse_date`.
+
     >>> TimestampNormaliser().normalise_value("2024-05-01T10:00:00+02:00").value
     '2024-05-01T08:00:00'
+    >>> TimestampNormaliser().normalise_value("28.11.2022 2:30 PM").value
+    '2022-11-28T14:30:00'
     """
 
     name = "timestamp"
@@ -147,15 +323,47 @@ class TimestampNormaliser(Normaliser):
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None
     ) -> Normalised:
-        candidate = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+        candidate = text.strip()
+        if candidate[-1:] in ("Z", "z"):
+            candidate = candidate[:-1] + "+00:00"
         try:
             stamp = dt.datetime.fromisoformat(candidate)
         except ValueError:
-            date = DateNormaliser()._parse(text.strip(), date_order)
-            if isinstance(date, str):
+            stamp_or_none = self._written(text.strip(), date_order)
+            if stamp_or_none is None:
                 return Normalised(None, None, INVALID, "timestamp_unparseable")
-            stamp = dt.datetime(date.year, date.month, date.day)
+            stamp = stamp_or_none
         if stamp.tzinfo is not None:
             stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
         iso = stamp.replace(microsecond=0).isoformat()
         return Normalised(iso, iso, VALID, "")
+
+    @staticmethod
+    def _written(text: str, order: str | None) -> dt.datetime | None:
+        order = order.strip().upper() if order else None
+        date = parse_date(text, order)
+        if isinstance(date, str):
+            return None
+        time = _TIME_TAIL.search(text) if ":" in text else None
+        if time is None:
+            return dt.datetime(date.year, date.month, date.day)
+        hour, minute = int(time.group(1)), int(time.group(2))
+        second = int(time.group(3) or 0)
+        meridiem, zone = time.group(4), time.group(5)
+        if meridiem:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if meridiem[0] in "Pp" else 0)
+        tz: dt.tzinfo | None = None
+        if zone:
+            if zone.upper() in ("Z", "UTC", "GMT"):
+                tz = dt.timezone.utc
+            else:
+                digits = zone[1:].replace(":", "")
+                minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
+                tz = dt.timezone(dt.timedelta(minutes=minutes if zone[0] == "+" else -minutes))
+        try:
+            return dt.datetime(date.year, date.month, date.day, hour, minute, second,
+                               tzinfo=tz)
+        except ValueError:
+            return None

@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from goldenrec._normalise._address import AddressNormaliser
 from goldenrec._normalise._base import (
     MISSING,
     PLACEHOLDER,
@@ -77,6 +78,8 @@ def default_normaliser(role: str) -> Normaliser:
         return NameNormaliser(part=_NAME_PART_OF[role])
     if role == "company":
         return CompanyNormaliser()
+    if role == "street":
+        return AddressNormaliser()
     if role == "date_of_birth":
         return DateNormaliser(past_only=True)
     if role == "updated_at":
@@ -319,7 +322,7 @@ class RecordNormaliser:
             with clock(role):
                 table = normaliser.normalise(
                     raw[role],
-                    region=region if phone_like else None,
+                    region=region if phone_like or role in ("postcode", "street") else None,
                     date_order=date_order if dated else None,
                 )
                 if zones and (role == "updated_at" or kind == "timestamp"):
@@ -328,6 +331,8 @@ class RecordNormaliser:
         if "full_name" in roles:
             with clock("full_name"):
                 self._fill_from_full_name(results, roles, raw.index)
+        if "street" in results and "house_number" in results["street"].columns:
+            self._fill_street_number(results, roles, raw.index)
         ordered = [r for r in ROLES if r in results] + [r for r in custom if r in results]
         if self.frequency is not None:
             with clock("frequency"):
@@ -350,6 +355,23 @@ class RecordNormaliser:
         self.timings_ = clock.wall
         self.cpu_timings_ = clock.cpu
         return NormalisedRecords(frame=frame, raw=raw, roles=tuple(ordered))
+
+    def _fill_street_number(
+        self, results: dict[str, pd.DataFrame], roles: list[str], index: pd.Index
+    ) -> None:
+        """A house number written inside the street fills a missing ``street_number``."""
+        numbers = results["street"]["house_number"].astype(object)
+        derived = self.normaliser_for("street_number").normalise(
+            pd.Series(numbers.to_numpy(), index=index, dtype=object))
+        derived["reason"] = derived["reason"].where(derived["status"] != VALID,
+                                                    "from_street")
+        if "street_number" in results:
+            current = results["street_number"]
+            take = (current["status"] == MISSING) & (derived["status"] == VALID)
+            results["street_number"] = current.where(~take, derived)
+        elif (derived["status"] == VALID).any():
+            results["street_number"] = derived
+            roles.append("street_number")
 
     def _fill_from_full_name(
         self, results: dict[str, pd.DataFrame], roles: list[str], index: pd.Index

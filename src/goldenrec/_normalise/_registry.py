@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from goldenrec._normalise._address import AddressNormaliser
 from goldenrec._normalise._base import Normaliser
 from goldenrec._normalise._company import CompanyNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
@@ -26,7 +27,7 @@ _CLASSES: dict[str, type[Normaliser]] = {
     cls.name: cls
     for cls in (DateNormaliser, TimestampNormaliser, EmailNormaliser, NameNormaliser,
                 PhoneNormaliser, CountryNormaliser, GenderNormaliser, IdentifierNormaliser,
-                PostcodeNormaliser, TextNormaliser, CompanyNormaliser)
+                PostcodeNormaliser, TextNormaliser, CompanyNormaliser, AddressNormaliser)
 }
 
 
@@ -38,6 +39,8 @@ def normaliser_to_dict(normaliser: Normaliser) -> dict[str, Any]:
     data: dict[str, Any] = {"type": normaliser.name}
     if isinstance(normaliser, NameNormaliser) and normaliser.part is not None:
         data["part"] = normaliser.part
+    if isinstance(normaliser, EmailNormaliser):
+        data["provider_rules"] = normaliser.provider_rules
     if isinstance(normaliser, DateNormaliser):
         data["past_only"] = normaliser.past_only
         data["min_year"] = normaliser.min_year
@@ -53,6 +56,8 @@ def normaliser_from_dict(data: Mapping[str, Any]) -> Normaliser:
         if part not in (None, "given", "middle", "family", "full"):
             raise ConfigError("unknown name part in a saved normaliser")
         return NameNormaliser(part=part)
+    if cls is EmailNormaliser:
+        return EmailNormaliser(provider_rules=bool(data.get("provider_rules", False)))
     if cls is DateNormaliser:
         return DateNormaliser(past_only=bool(data.get("past_only", False)),
                               min_year=int(data.get("min_year", 1000)))

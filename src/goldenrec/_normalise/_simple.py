@@ -7,6 +7,7 @@ from typing import Final
 
 import phonenumbers
 
+from goldenrec._normalise._address import PostcodeNormaliser  # re-exported here
 from goldenrec._normalise._base import INVALID, VALID, Normalised, Normaliser
 from goldenrec._normalise._text import fold, smart_title
 
@@ -38,25 +39,6 @@ class TextNormaliser(Normaliser):
         if not key:
             return Normalised(None, None, INVALID, "no_letters_or_digits")
         return Normalised(smart_title(text), key, VALID, "")
-
-
-class PostcodeNormaliser(Normaliser):
-    """Postcodes: upper case; the key drops spaces and dashes.
-
-    >>> PostcodeNormaliser().normalise_value("sw1a 1aa")
-    Normalised(value='SW1A 1AA', key='SW1A1AA', status='valid', reason='', extra=None)
-    """
-
-    name = "postcode"
-
-    def normalise_value(
-        self, text: str, *, region: str | None = None, date_order: str | None = None
-    ) -> Normalised:
-        display = text.upper()
-        key = _ALNUM.sub("", display)
-        if not key:
-            return Normalised(None, None, INVALID, "postcode_empty")
-        return Normalised(display, key, VALID, "")
 
 
 class IdentifierNormaliser(Normaliser):
