@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -44,8 +44,10 @@ def usable_fields(records: pd.DataFrame, roles: Sequence[str]) -> list[str]:
     return out
 
 
-def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
-    """One comparison per matching field present, in canonical order."""
+def default_comparisons(fields: Sequence[str], kinds: Mapping[str, str] | None = None
+                        ) -> list[Comparison]:
+    """One comparison per matching field present, in canonical order; custom fields
+    (``kinds``: name → kind) after the built-in roles."""
     present = set(fields)
     out: list[Comparison] = []
     swap = {"first_name", "last_name"} <= present
@@ -78,11 +80,28 @@ def default_comparisons(fields: Sequence[str]) -> list[Comparison]:
             out.append(ExactComparison(role))
     if "company" in present:
         out.append(StringComparison("company", thresholds=(0.9, 0.7), term_frequency=True))
+    for name, kind in (kinds or {}).items():
+        if name in present:
+            out.append(_comparison_for_kind(name, kind))
     return out
 
 
-def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None
-                           ) -> list[BlockingRule]:
+def _comparison_for_kind(name: str, kind: str) -> Comparison:
+    if kind == "name":
+        return NameComparison(name, term_frequency=True)
+    if kind == "date":
+        return DateComparison(name)
+    if kind == "email":
+        return EmailComparison(name)
+    if kind in ("identifier", "phone", "postcode"):
+        return IdentifierComparison(name)
+    if kind in ("country", "gender", "timestamp"):
+        return ExactComparison(name)
+    return StringComparison(name, thresholds=(0.9, 0.7), term_frequency=True)
+
+
+def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
+                           kinds: Mapping[str, str] | None = None) -> list[BlockingRule]:
     """Complementary rules so that one or two corrupted fields do not lose a match.
 
     Without ``records`` a fixed set of templates for the fields present is returned.
@@ -92,7 +111,9 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     a cheaper kept rule is dropped, and rules are kept cheapest first until the total
     budget is used.
     """
-    present = [f for f in fields if f in _BLOCKING_FIELDS]
+    blocking_kinds = ("text", "name", "identifier", "email", "phone", "postcode", "date")
+    present = [f for f in fields if f in _BLOCKING_FIELDS
+               or (kinds or {}).get(f) in blocking_kinds]
     if records is None:
         return _template_rules(present, fields)
     n = len(records)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from goldenrec._auto_fields import infer_extra_fields
 from goldenrec._blocking import (
     Blocker,
     BlockingRule,
@@ -27,6 +28,7 @@ from goldenrec._normalise._base import VALID, Normaliser
 from goldenrec._normalise._records import NormalisedRecords, RecordNormaliser
 from goldenrec._normalise._registry import normaliser_from_dict, normaliser_to_dict
 from goldenrec._result import Result
+from goldenrec._roles import Field
 from goldenrec._schema import SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
@@ -75,6 +77,8 @@ class Pipeline:
         threshold: float | str = "auto",
         survivorship: Mapping[str, SurvivorshipRule] | None = None,
         scorer: Scorer | None = None,
+        fields: Sequence[Field] | None = None,
+        auto_fields: bool = True,
         clustering: str = "weighted",
         cannot_link: Sequence[str] = (),
         must_link: Sequence[BlockingRule] = (),
@@ -93,6 +97,8 @@ class Pipeline:
         self.threshold = threshold
         self.survivorship = survivorship
         self.scorer = scorer
+        self.fields = fields
+        self.auto_fields = auto_fields
         self.clustering = clustering
         self.cannot_link = cannot_link
         self.must_link = must_link
@@ -103,11 +109,16 @@ class Pipeline:
         self.seed = seed
 
     # -- the stages, as objects --------------------------------------------------------
+    def all_fields(self) -> list[Field]:
+        """Declared custom fields plus those zero configuration added when fitting."""
+        return [*(self.fields or ()), *getattr(self, "auto_fields_", [])]
+
     def schema_mapper(self) -> SchemaMapper:
-        return SchemaMapper(self.sources, source_column=self.source_column, key=self.key)
+        return SchemaMapper(self.sources, source_column=self.source_column, key=self.key,
+                            fields=self.all_fields() or None)
 
     def record_normaliser(self) -> RecordNormaliser:
-        return RecordNormaliser(self.normalisers)
+        return RecordNormaliser(self.normalisers, fields=self.all_fields() or None)
 
     def blocker(self) -> Blocker:
         self._check_fitted()
@@ -190,17 +201,25 @@ class Pipeline:
                 progress(name, STAGES.index(name) + 1, len(STAGES))
 
         stage("map")
+        if refit:
+            self.auto_fields_: list[Field] = []
         mapped = self.schema_mapper().map(data)
+        if refit and self.auto_fields:
+            extra = infer_extra_fields(mapped.frame, mapped.mapping, self.all_fields())
+            if extra:
+                self.auto_fields_ = extra
+                mapped = self.schema_mapper().map(data)
         stage("normalise")
         normalised = self.record_normaliser().normalise(mapped)
         records = normalised.frame
         if refit:
             fields = usable_fields(records, normalised.roles)
+            kinds = {f.name: f.kind for f in self.all_fields()}
             comparisons = list(self.comparisons) if self.comparisons is not None else \
-                default_comparisons(fields)
+                default_comparisons(fields, kinds)
             rules: list[BlockingRule | BlockingStrategy] = (
                 list(self.blocking_rules) if self.blocking_rules is not None
-                else list(default_blocking_rules(fields, records)))
+                else list(default_blocking_rules(fields, records, kinds)))
             self.fields_ = [r for r in normalised.roles]
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
@@ -288,6 +307,8 @@ class Pipeline:
             "threshold": self.threshold,
             "survivorship": {f: r.to_dict() for f, r in (self.survivorship or {}).items()}
             or None,
+            "fields": [f.to_dict() for f in self.fields] if self.fields else None,
+            "auto_fields": self.auto_fields,
             "clustering": self.clustering,
             "cannot_link": list(self.cannot_link),
             "must_link": [r.to_dict() for r in self.must_link],
@@ -300,6 +321,7 @@ class Pipeline:
         if self.is_fitted:
             data["fitted"] = {
                 "fields": self.fields_,
+                "auto_fields": [f.to_dict() for f in getattr(self, "auto_fields_", [])],
                 "blocking_rules": [r.to_dict() for r in self.blocking_rules_
                                    if isinstance(r, _SAVABLE_BLOCKING)],
                 "comparisons": [c.to_dict() for c in self.comparisons_],
@@ -340,6 +362,9 @@ class Pipeline:
                 threshold=data.get("threshold", "auto"),
                 survivorship={f: rule_from_dict(r) for f, r in data["survivorship"].items()}
                 if data.get("survivorship") else None,
+                fields=[Field.from_dict(f) for f in data["fields"]]
+                if data.get("fields") else None,
+                auto_fields=bool(data.get("auto_fields", True)),
                 clustering=str(data.get("clustering", "weighted")),
                 cannot_link=tuple(str(f) for f in data.get("cannot_link", ())),
                 must_link=tuple(BlockingRule.from_dict(r) for r in data.get("must_link", ())),
@@ -352,6 +377,8 @@ class Pipeline:
             fitted = data.get("fitted")
             if fitted:
                 pipeline.fields_ = [str(f) for f in fitted["fields"]]
+                pipeline.auto_fields_ = [Field.from_dict(f)
+                                         for f in fitted.get("auto_fields", [])]
                 pipeline.blocking_rules_ = [blocking_from_dict(r)
                                             for r in fitted["blocking_rules"]]
                 pipeline.comparisons_ = [comparison_from_dict(c) for c in fitted["comparisons"]]
