@@ -59,6 +59,11 @@ class Result:
             f"candidate pairs:   {len(self.pairs):,} ({matched:,} at or above "
             f"p={self.threshold:.3f})",
         ]
+        how = self.mapping["how"].value_counts() if len(self.mapping) else pd.Series(dtype=int)
+        lines.append(
+            f"column roles:      {int(how.get('inferred', 0))} inferred from names, "
+            f"{int(how.get('given', 0))} given, {int(how.get('passthrough', 0))} "
+            "passed through (see result.mapping)")
         bad = self.quality[self.quality["status"].isin(["invalid", "placeholder"])]
         lines.append(f"flagged values:    {len(bad):,} invalid or placeholder")
         return "\n".join(lines)
