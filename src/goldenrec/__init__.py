@@ -56,9 +56,11 @@ from goldenrec._normalise import (
     extract_postcode,
     split_full_name,
 )
+from goldenrec._normalise._records import FrequencyLimits
 from goldenrec._pipeline import Pipeline, resolve
+from goldenrec._quality import QualityReport
 from goldenrec._result import Result
-from goldenrec._roles import ROLES, infer_role
+from goldenrec._roles import ROLES, Field, infer_role
 from goldenrec._schema import MappedRecords, SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, choose_threshold
 from goldenrec._survivorship import (
@@ -92,6 +94,8 @@ __all__ = [
     "Evaluation",
     "ExactComparison",
     "FellegiSunter",
+    "Field",
+    "FrequencyLimits",
     "GenderNormaliser",
     "IdentifierComparison",
     "IdentifierNormaliser",
@@ -108,6 +112,7 @@ __all__ = [
     "PhoneNormaliser",
     "Pipeline",
     "PostcodeNormaliser",
+    "QualityReport",
     "RecordNormaliser",
     "Result",
     "SchemaMapper",

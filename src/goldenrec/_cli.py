@@ -1,4 +1,4 @@
-"""The ``goldenrec`` command line: ``goldenrec demo`` and ``goldenrec resolve``.
+"""The ``goldenrec`` command line: ``goldenrec demo``, ``resolve`` and ``quality``.
 
 Errors are printed as one line, ``goldenrec: error: <message>``, with exit status 2;
 neither messages nor summaries ever contain values from the data.
@@ -7,8 +7,10 @@ neither messages nor summaries ever contain values from the data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +20,7 @@ import pandas as pd
 from goldenrec._demo_loader import evaluate, load_demo
 from goldenrec._io import read_table
 from goldenrec._pipeline import Pipeline, Progress
+from goldenrec._quality import QualityReport
 from goldenrec._result import Result
 from goldenrec._roles import ROLES
 from goldenrec._schema import DateOrder, Source
@@ -109,22 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Resolve CSV/TSV or Parquet files into golden records. Each file is "
                     "one source named after its file name, unless --source-column "
                     "names a column that says which source each row is from.")
-    resolve.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
-                         help="a .csv, .tsv, .txt, .parquet or .pq file")
-    resolve.add_argument("--id", metavar="COLUMN|SOURCE=COLUMN[,...]", dest="id_column",
-                         help="the record-key column, for all sources or per source as "
-                              "SOURCE=COLUMN[,...] (required unless --pipeline is given)")
-    resolve.add_argument("--roles", metavar="COL=ROLE[,...]",
-                         help=f"roles of columns whose names do not say it; roles: "
-                              f"{', '.join(ROLES)}")
-    resolve.add_argument("--source-column", metavar="COL",
-                         help="split every input by this column instead of by file")
-    resolve.add_argument("--date-order", metavar="ORDER|SOURCE=ORDER[,...]",
-                         help="how 01/02/2003 dates are read: DMY, MDY or YMD, for all "
-                              "sources or per source")
-    resolve.add_argument("--phone-region", metavar="CC|SOURCE=CC[,...]",
-                         help="two-letter country code for phone numbers without one, for "
-                              "all sources or per source")
+    _add_input_options(resolve, id_help="(required unless --pipeline is given)")
     resolve.add_argument("--threshold", metavar="P", type=_threshold,
                          help="match probability at which records are merged (default: "
                               "chosen from the fitted model)")
@@ -134,7 +122,40 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="use a saved pipeline (and its fitted model) instead of "
                               "fitting a new one")
     resolve.set_defaults(handler=_run_resolve, default_out=Path("goldenrec-out"))
+
+    quality = commands.add_parser(
+        "quality", parents=[common],
+        help="check the data quality of CSV or Parquet files (map and normalise only)",
+        description="Map and normalise CSV/TSV or Parquet files, print per source and "
+                    "field how many values are valid, invalid, missing or placeholders "
+                    "and why, and write quality_summary.csv and quality_flags.csv. No "
+                    "records are matched.")
+    _add_input_options(quality, id_help="(required)")
+    quality.set_defaults(handler=_run_quality, default_out=Path("goldenrec-quality"))
     return parser
+
+
+def _add_input_options(command: argparse.ArgumentParser, *, id_help: str) -> None:
+    """The options that say how to read the inputs, shared by resolve and quality."""
+    command.add_argument("inputs", nargs="+", metavar="INPUT", type=Path,
+                         help="a .csv, .tsv, .txt, .parquet or .pq file")
+    command.add_argument("--id", metavar="COLUMN|SOURCE=COLUMN[,...]", dest="id_column",
+                         help="the record-key column, for all sources or per source as "
+                              f"SOURCE=COLUMN[,...] {id_help}")
+    command.add_argument("--roles", metavar="COL=ROLE[,...]",
+                         help=f"roles of columns whose names do not say it; roles: "
+                              f"{', '.join(ROLES)}")
+    command.add_argument("--source-column", metavar="COL",
+                         help="split every input by this column instead of by file")
+    command.add_argument("--date-order", metavar="ORDER|SOURCE=ORDER[,...]",
+                         help="how 01/02/2003 dates are read: DMY, MDY or YMD, for all "
+                              "sources or per source")
+    command.add_argument("--phone-region", metavar="CC|SOURCE=CC[,...]",
+                         help="two-letter country code for phone numbers without one, for "
+                              "all sources or per source")
+    command.add_argument("--time-zone", metavar="TZ|SOURCE=TZ[,...]",
+                         help="IANA time zone (e.g. Europe/Riga) of timestamps written "
+                              "without an offset, for all sources or per source")
 
 
 # -- option values --------------------------------------------------------------------------
@@ -219,6 +240,29 @@ def _phone_region(value: str) -> str:
     return value.upper()
 
 
+def _time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError("--time-zone must be an IANA time zone such as Europe/Riga or "
+                          f"UTC; got {value!r}") from None
+    return value
+
+
+def _check_input_options(args: argparse.Namespace) -> None:
+    """Check the syntax of the input options before any data is read."""
+    if args.id_column:
+        _parse_id(args.id_column)
+    if args.roles:
+        parse_roles(args.roles)
+    if args.date_order:
+        parse_per_source(args.date_order, "--date-order", _date_order)
+    if args.phone_region:
+        parse_per_source(args.phone_region, "--phone-region", _phone_region)
+    if args.time_zone:
+        parse_per_source(args.time_zone, "--time-zone", _time_zone)
+
+
 # -- reading the inputs ---------------------------------------------------------------------
 def _read_inputs(paths: Sequence[Path], source_column: str | None) -> dict[str, pd.DataFrame]:
     if source_column is None:
@@ -267,9 +311,12 @@ def _sources(frames: Mapping[str, pd.DataFrame], args: argparse.Namespace,
     regions: tuple[str | None, dict[str, str]] = (
         parse_per_source(args.phone_region, "--phone-region", _phone_region)
         if args.phone_region else (None, {}))
+    zones: tuple[str | None, dict[str, str]] = (
+        parse_per_source(args.time_zone, "--time-zone", _time_zone)
+        if getattr(args, "time_zone", None) else (None, {}))
     keys = _parse_id(args.id_column) if args.id_column else (None, {})
     for option, (_, per_source) in (("--id", keys), ("--date-order", orders),
-                                    ("--phone-region", regions)):
+                                    ("--phone-region", regions), ("--time-zone", zones)):
         unknown = sorted(set(per_source) - set(frames))
         if unknown:
             raise ConfigError(f"{option} names source(s) not in the inputs: "
@@ -290,13 +337,14 @@ def _sources(frames: Mapping[str, pd.DataFrame], args: argparse.Namespace,
         given = dict(base.roles or {})
         given.update({c: r for c, r in roles.items() if c in frame.columns})
         date_order = orders[1].get(name, orders[0] or base.date_order)
-        specs.append(Source(
-            name,
+        # replace() keeps the settings no option covers (e.g. a saved source's trust)
+        specs.append(dataclasses.replace(
+            base,
             key=key,
             roles=given or None,
-            infer=base.infer,
             phone_region=regions[1].get(name, regions[0] or base.phone_region),
             date_order=_DATE_ORDERS[_date_order(date_order)] if date_order else None,
+            time_zone=zones[1].get(name, zones[0] or base.time_zone),
         ))
     return specs
 
@@ -357,14 +405,7 @@ def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
         raise ConfigError("--id COLUMN (the record-key column) is required unless "
                           "--pipeline is given")
     # Check the option syntax before reading any data.
-    if args.id_column:
-        _parse_id(args.id_column)
-    if args.roles:
-        parse_roles(args.roles)
-    if args.date_order:
-        parse_per_source(args.date_order, "--date-order", _date_order)
-    if args.phone_region:
-        parse_per_source(args.phone_region, "--phone-region", _phone_region)
+    _check_input_options(args)
     if isinstance(args.threshold, float) and not 0.0 < args.threshold < 1.0:
         raise ConfigError("--threshold must be between 0 and 1 (exclusive) or 'auto'")
 
@@ -393,6 +434,27 @@ def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
         print(_outputs_line(args.out, written))
         if args.save_pipeline is not None:
             print(_line("pipeline saved", str(args.save_pipeline)))
+    return EXIT_OK
+
+
+def _run_quality(args: argparse.Namespace, progress: ProgressLine) -> int:
+    if args.id_column is None:
+        raise ConfigError("--id COLUMN (the record-key column) is required")
+    _check_input_options(args)
+    frames = _read_inputs(args.inputs, args.source_column)
+    pipeline = Pipeline(_sources(frames, args, None))
+    report = QualityReport.from_records(pipeline.normalise(frames))
+    summary = report.summary()
+    try:
+        written = report.to_csv(args.out)
+    except OSError as error:
+        raise OutputError(f"cannot write the outputs to '{args.out}': "
+                          f"{error.strerror or type(error).__name__}") from None
+    if not args.quiet:
+        n_records = sum(len(frame) for frame in frames.values())
+        print(_line("records", f"{n_records:,} from {len(frames)} source(s)"))
+        print(summary.to_string(index=False) if len(summary) else "(no mapped fields)")
+        print(_outputs_line(args.out, written))
     return EXIT_OK
 
 

@@ -25,7 +25,12 @@ from goldenrec._clustering import ConnectedComponents, Constraint, WeightedClust
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
 from goldenrec._normalise._base import VALID, Normaliser
-from goldenrec._normalise._records import NormalisedRecords, RecordNormaliser
+from goldenrec._normalise._records import (
+    DEFAULT_FREQUENCY,
+    FrequencyLimits,
+    NormalisedRecords,
+    RecordNormaliser,
+)
 from goldenrec._normalise._registry import normaliser_from_dict, normaliser_to_dict
 from goldenrec._result import Result
 from goldenrec._roles import Field
@@ -79,6 +84,8 @@ class Pipeline:
         scorer: Scorer | None = None,
         fields: Sequence[Field] | None = None,
         auto_fields: bool = True,
+        frequency: FrequencyLimits | None = DEFAULT_FREQUENCY,
+        n_jobs: int | None = None,
         clustering: str = "weighted",
         cannot_link: Sequence[str] = (),
         must_link: Sequence[BlockingRule] = (),
@@ -99,6 +106,8 @@ class Pipeline:
         self.scorer = scorer
         self.fields = fields
         self.auto_fields = auto_fields
+        self.frequency = frequency
+        self.n_jobs = n_jobs
         self.clustering = clustering
         self.cannot_link = cannot_link
         self.must_link = must_link
@@ -118,7 +127,8 @@ class Pipeline:
                             fields=self.all_fields() or None)
 
     def record_normaliser(self) -> RecordNormaliser:
-        return RecordNormaliser(self.normalisers, fields=self.all_fields() or None)
+        return RecordNormaliser(self.normalisers, fields=self.all_fields() or None,
+                                frequency=self.frequency, n_jobs=self.n_jobs)
 
     def blocker(self) -> Blocker:
         self._check_fitted()
@@ -309,6 +319,7 @@ class Pipeline:
             or None,
             "fields": [f.to_dict() for f in self.fields] if self.fields else None,
             "auto_fields": self.auto_fields,
+            "frequency": self.frequency.to_dict() if self.frequency is not None else None,
             "clustering": self.clustering,
             "cannot_link": list(self.cannot_link),
             "must_link": [r.to_dict() for r in self.must_link],
@@ -365,6 +376,9 @@ class Pipeline:
                 fields=[Field.from_dict(f) for f in data["fields"]]
                 if data.get("fields") else None,
                 auto_fields=bool(data.get("auto_fields", True)),
+                frequency=(FrequencyLimits.from_dict(data["frequency"])
+                           if data["frequency"] is not None else None)
+                if "frequency" in data else DEFAULT_FREQUENCY,
                 clustering=str(data.get("clustering", "weighted")),
                 cannot_link=tuple(str(f) for f in data.get("cannot_link", ())),
                 must_link=tuple(BlockingRule.from_dict(r) for r in data.get("must_link", ())),

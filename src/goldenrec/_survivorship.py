@@ -140,7 +140,7 @@ class Survivorship:
     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
         """Return ``(golden, lineage, golden_id per record)``."""
         for field in self.rules:
-            if field not in ROLES:
+            if field not in ROLES and f"{field}_status" not in records.columns:
                 raise ConfigError(f"survivorship rule for unknown field {field!r}")
         n = len(records)
         source = records["source"].to_numpy(dtype=object)

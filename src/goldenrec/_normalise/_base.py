@@ -267,8 +267,11 @@ def _run_in_processes(normaliser: Normaliser, items: list[tuple[Any, Any, Any]],
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     # Frozen objects are skipped by the workers' garbage collector, which would otherwise
-    # walk (and so copy, page by page) every object inherited from this process.
-    gc.freeze()
+    # walk (and so copy, page by page) every object inherited from this process. An
+    # application that froze objects itself is left alone.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context)
         try:
@@ -277,7 +280,8 @@ def _run_in_processes(normaliser: Normaliser, items: list[tuple[Any, Any, Any]],
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
     logger.debug("normalised %d distinct values in %d processes", len(items), workers)
     return [list(itertools.chain.from_iterable(part[i] for part in parts))
             for i in range(4 + width)]

@@ -61,6 +61,9 @@ TOO_FREQUENT: Final = "too_frequent"
 _IDENTIFIER_ROLES: Final = ("email", "phone", "national_id")
 _DATE_ROLES: Final = ("date_of_birth",)
 _IDENTIFIER_KINDS: Final = ("email", "phone", "identifier")
+_FIRST_OF_MONTH: Final = re.compile(r"^\d{4}-\d{2}-01$")
+#: Frequent 1sts of a month from which they are read as year- or month-only dates.
+_PRECISION_SPIKES: Final = 3
 # A time of day followed by a UTC offset or zone letter: such timestamps are not local.
 _HAS_OFFSET: Final = re.compile(
     r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$")
@@ -133,6 +136,9 @@ class FrequencyLimits:
     - **Dates** (``date_of_birth`` and custom fields of kind ``date``): a date held by
       more than ``max(min_date_count, date_factor × the median number of people per
       distinct date)``: a default like ``1970-01-01`` stands out from real birthdays.
+      When three or more such dates are the 1st of a month (``1850-01-01``,
+      ``1851-01-01``...), the source writes dates known only to the year or month that
+      way: those stay valid.
     - Names, addresses, companies and other text repeat legitimately: never checked.
 
     ``identifiers`` and ``dates`` name the fields checked instead of the defaults
@@ -145,7 +151,7 @@ class FrequencyLimits:
 
     max_identifier_count: int = 50
     date_factor: float = 20.0
-    min_date_count: int = 20
+    min_date_count: int = 50
     identifiers: tuple[str, ...] | None = None
     dates: tuple[str, ...] | None = None
 
@@ -192,7 +198,7 @@ class FrequencyLimits:
         return cls(
             max_identifier_count=int(data.get("max_identifier_count", 50)),
             date_factor=float(data.get("date_factor", 20.0)),
-            min_date_count=int(data.get("min_date_count", 20)),
+            min_date_count=int(data.get("min_date_count", 50)),
             identifiers=tuple(identifiers) if identifiers is not None else None,
             dates=tuple(dates) if dates is not None else None,
         )
@@ -322,7 +328,8 @@ class RecordNormaliser:
             with clock(role):
                 table = normaliser.normalise(
                     raw[role],
-                    region=region if phone_like or role in ("postcode", "street") else None,
+                    region=region if phone_like or role in ("postcode", "street")
+                    or kind == "postcode" else None,
                     date_order=date_order if dated else None,
                 )
                 if zones and (role == "updated_at" or kind == "timestamp"):
@@ -332,7 +339,8 @@ class RecordNormaliser:
             with clock("full_name"):
                 self._fill_from_full_name(results, roles, raw.index)
         if "street" in results and "house_number" in results["street"].columns:
-            self._fill_street_number(results, roles, raw.index)
+            with clock("street"):
+                self._fill_street_number(results, roles, raw.index)
         ordered = [r for r in ROLES if r in results] + [r for r in custom if r in results]
         if self.frequency is not None:
             with clock("frequency"):
@@ -461,12 +469,12 @@ def _local_to_utc(raw: object, value: object, zone: str) -> object:
 
 
 # -- frequency placeholders ---------------------------------------------------------------
-def _valid_codes(table: pd.DataFrame) -> tuple[np.ndarray, int]:
-    """Per row a code of its valid match key (``-1`` if not valid), and the code count."""
+def _valid_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row a code of its valid match key (``-1`` if not valid), and the keys."""
     keys = table["key"].to_numpy(dtype=object).copy()
     keys[(table["status"] != VALID).to_numpy()] = None
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def _people(results: Mapping[str, pd.DataFrame], n: int) -> np.ndarray:
@@ -479,9 +487,9 @@ def _people(results: Mapping[str, pd.DataFrame], n: int) -> np.ndarray:
     named = np.zeros(n, dtype=bool)
     for role in ("first_name", "last_name"):
         if role in results:
-            part, count = _valid_codes(results[role])
+            part, keys = _valid_codes(results[role])
             named |= part >= 0
-            codes, _ = pd.factorize(codes * (count + 1) + part + 1)
+            codes, _ = pd.factorize(codes * (len(keys) + 1) + part + 1)
             codes = codes.astype(np.int64)
     if "full_name" in results:
         full, _ = _valid_codes(results["full_name"])
@@ -494,15 +502,29 @@ def _people(results: Mapping[str, pd.DataFrame], n: int) -> np.ndarray:
     return codes
 
 
-def _holders(table: pd.DataFrame, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per valid row the code of its key, and per key the number of distinct people."""
-    codes, count = _valid_codes(table)
+def _holders(table: pd.DataFrame,
+             people: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row the code of its valid key (or -1), the keys, and per key its people."""
+    codes, keys = _valid_codes(table)
     valid = codes >= 0
-    if not count:
-        return codes, np.zeros(0, dtype=np.int64)
+    if not len(keys):
+        return codes, keys, np.zeros(0, dtype=np.int64)
     pairs = pd.DataFrame({"k": codes[valid], "p": people[valid]}).drop_duplicates()
-    counts = np.bincount(pairs["k"].to_numpy(), minlength=count)
-    return codes, counts
+    counts = np.bincount(pairs["k"].to_numpy(), minlength=len(keys))
+    return codes, keys, counts
+
+
+def _first_of_month_pattern(keys: np.ndarray, frequent: np.ndarray) -> np.ndarray:
+    """Frequent dates that are the 1st of a month, when at least 3 of them are.
+
+    Such spikes are dates known to the year or month only (``1862`` written as
+    ``1862-01-01``), not defaults: they still say something about a person.
+    """
+    first = np.array([isinstance(k, str) and bool(_FIRST_OF_MONTH.match(k)) for k in keys],
+                     dtype=bool)
+    if int((first & frequent).sum()) >= _PRECISION_SPIKES:
+        return first
+    return np.zeros(len(keys), dtype=bool)
 
 
 def _mark_too_frequent(results: dict[str, pd.DataFrame], fields: Sequence[str],
@@ -514,7 +536,7 @@ def _mark_too_frequent(results: dict[str, pd.DataFrame], fields: Sequence[str],
     n = len(next(iter(results.values())))
     people = _people(results, n)
     for field in [*identifiers, *dates]:
-        codes, counts = _holders(results[field], people)
+        codes, keys, counts = _holders(results[field], people)
         if not len(counts):
             continue
         if field in identifiers:
@@ -523,6 +545,8 @@ def _mark_too_frequent(results: dict[str, pd.DataFrame], fields: Sequence[str],
             limit = max(float(limits.min_date_count),
                         limits.date_factor * float(np.median(counts)))
         frequent = counts > limit
+        if field not in identifiers:
+            frequent &= ~_first_of_month_pattern(keys, frequent)
         if not frequent.any():
             continue
         rows = (codes >= 0) & frequent[np.maximum(codes, 0)]
