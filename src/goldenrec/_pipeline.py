@@ -80,7 +80,7 @@ class Pipeline:
         blocking_rules: Sequence[BlockingRule | BlockingStrategy] | None = None,
         comparisons: Sequence[Comparison] | None = None,
         threshold: float | str = "auto",
-        survivorship: Mapping[str, SurvivorshipRule] | None = None,
+        survivorship: Mapping[str, SurvivorshipRule] | Survivorship | None = None,
         scorer: Scorer | None = None,
         fields: Sequence[Field] | None = None,
         auto_fields: bool = True,
@@ -175,12 +175,15 @@ class Pipeline:
         self._fit_and_run(data, progress=None, refit=True, labels=labels)
         return self
 
-    def resolve(self, data: Data, *, progress: Progress | None = None) -> Result:
+    def resolve(self, data: Data, *, progress: Progress | None = None,
+                overrides: pd.DataFrame | None = None) -> Result:
         """Run every stage and return the golden records and the other outputs.
 
         An unfitted pipeline is fitted on ``data`` first; a fitted one keeps its model.
+        ``overrides`` (``golden_id, field, value``) are steward-set golden values.
         """
-        return self._fit_and_run(data, progress=progress, refit=not self.is_fitted)
+        return self._fit_and_run(data, progress=progress, refit=not self.is_fitted,
+                                 overrides=overrides)
 
     @property
     def is_fitted(self) -> bool:
@@ -202,7 +205,8 @@ class Pipeline:
             raise ConfigError("max_pairs, u_sample_size and em_max_iter must be positive")
 
     def _fit_and_run(self, data: Data, *, progress: Progress | None, refit: bool,
-                     labels: pd.DataFrame | None = None) -> Result:
+                     labels: pd.DataFrame | None = None,
+                     overrides: pd.DataFrame | None = None) -> Result:
         self._validate()
 
         def stage(name: str) -> None:
@@ -275,8 +279,12 @@ class Pipeline:
             clusters = clusterer.cluster(scored, len(records))
         stage("survive")
         fields = [f for f in self.fields_ if f in normalised.roles]
-        golden, lineage, record_golden = Survivorship(self.survivorship).survive(
-            records, clusters, fields)
+        engine = (self.survivorship if isinstance(self.survivorship, Survivorship)
+                  else Survivorship(self.survivorship))
+        survived = engine.survive(
+            records, clusters, fields, pairs=scored, overrides=overrides,
+            source_trust={name: spec.trust for name, spec in mapped.sources.items()})
+        golden, lineage, record_golden = survived
         xref = pd.DataFrame({
             "source": records["source"].to_numpy(),
             "record_key": records["record_key"].to_numpy(),
@@ -287,6 +295,8 @@ class Pipeline:
             quality=normalised.quality(), mapping=mapped.mapping, records=records,
             threshold=self.threshold_, blocking_stats=blocker.stats_,
             model=self.model_, comparisons=tuple(self.comparisons_),
+            conflicts=survived.conflicts, confidence=survived.confidence,
+            survivorship=survived,
         )
 
     def normalise(self, data: Data) -> NormalisedRecords:
@@ -315,8 +325,9 @@ class Pipeline:
             "comparisons": [c.to_dict() for c in self.comparisons]
             if self.comparisons is not None else None,
             "threshold": self.threshold,
-            "survivorship": {f: r.to_dict() for f, r in (self.survivorship or {}).items()}
-            or None,
+            "survivorship": self.survivorship.to_dict()
+            if isinstance(self.survivorship, Survivorship)
+            else {f: r.to_dict() for f, r in (self.survivorship or {}).items()} or None,
             "fields": [f.to_dict() for f in self.fields] if self.fields else None,
             "auto_fields": self.auto_fields,
             "frequency": self.frequency.to_dict() if self.frequency is not None else None,
@@ -371,8 +382,7 @@ class Pipeline:
                 comparisons=[comparison_from_dict(c) for c in data["comparisons"]]
                 if data.get("comparisons") is not None else None,
                 threshold=data.get("threshold", "auto"),
-                survivorship={f: rule_from_dict(r) for f, r in data["survivorship"].items()}
-                if data.get("survivorship") else None,
+                survivorship=_survivorship_from_dict(data.get("survivorship")),
                 fields=[Field.from_dict(f) for f in data["fields"]]
                 if data.get("fields") else None,
                 auto_fields=bool(data.get("auto_fields", True)),
@@ -478,6 +488,16 @@ def _conflict_rule(comparison: Comparison | None
         return bool((comparison.levels(left, right) == last).any())
 
     return conflict
+
+
+def _survivorship_from_dict(data: Any
+                            ) -> Mapping[str, SurvivorshipRule] | Survivorship | None:
+    """Saved survivorship settings: a whole engine, or (older files) ``{field: rule}``."""
+    if not data:
+        return None
+    if isinstance(data, Mapping) and "format" in data:
+        return Survivorship.from_dict(data)
+    return {f: rule_from_dict(r) for f, r in data.items()}
 
 
 def _model_dict(model: Any) -> dict[str, Any]:

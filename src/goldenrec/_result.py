@@ -10,6 +10,9 @@ from typing import Any
 import pandas as pd
 
 from goldenrec._explain import cluster_edges, explain_pair
+from goldenrec._lineage import ValueExplanation
+from goldenrec._survivorship import SurvivorshipResult
+from goldenrec.errors import ConfigError
 
 __all__ = ["Result"]
 
@@ -24,6 +27,9 @@ class Result:
     - ``pairs``: scored candidate pairs with their comparison levels.
     - ``quality``: per record and field, the validation ``status`` and ``reason``.
     - ``mapping``: which column was read as which role, and how that was decided.
+    - ``conflicts``: per customer and field with several valid values, one row per
+      value with its sources (for data stewards).
+    - ``confidence``: per customer, how strongly its records are linked.
     """
 
     golden: pd.DataFrame
@@ -37,6 +43,9 @@ class Result:
     blocking_stats: pd.DataFrame
     model: Any = None
     comparisons: Sequence[Any] = field(default_factory=tuple)
+    conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survivorship: SurvivorshipResult | None = field(default=None, repr=False)
 
     def explain_pair(self, left: tuple[str, str], right: tuple[str, str]) -> pd.DataFrame:
         """Why two records do (not) match: a waterfall of match weights.
@@ -44,6 +53,13 @@ class Result:
         ``left`` and ``right`` are ``(source, record_key)``. See :func:`explain_pair`.
         """
         return explain_pair(self, left, right)
+
+    def explain_value(self, golden_id: str, field: str) -> ValueExplanation:
+        """Why a golden value won: ranked candidates with each step's score, and the
+        scored pairs that put the winning record in this customer."""
+        if self.survivorship is None:
+            raise ConfigError("this result holds no survivorship state to explain")
+        return self.survivorship.explain_value(golden_id, field, pairs=self.pairs)
 
     def cluster_edges(self, golden_id: str) -> pd.DataFrame:
         """The scored pairs between the records of one golden record."""
@@ -69,15 +85,19 @@ class Result:
         return "\n".join(lines)
 
     def write(self, directory: str | Path) -> list[Path]:
-        """Write ``golden.csv``, ``xref.csv``, ``lineage.csv``, ``quality.csv`` and
-        ``pairs.csv`` to ``directory`` (created if needed); returns the paths."""
+        """Write ``golden.csv``, ``xref.csv``, ``lineage.csv``, ``quality.csv``,
+        ``pairs.csv`` and ``conflicts.csv`` to ``directory`` (created if needed);
+        returns the paths."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         pair_columns = [c for c in self.pairs.columns if c not in ("row_l", "row_r")]
-        for name, frame in (("golden", self.golden), ("xref", self.xref),
+        golden = self.golden.map(lambda v: ";".join(map(str, v)) if isinstance(v, list)
+                                 else v)  # aggregate (list) fields as a;b
+        for name, frame in (("golden", golden), ("xref", self.xref),
                             ("lineage", self.lineage), ("quality", self.quality),
-                            ("pairs", self.pairs[pair_columns])):
+                            ("pairs", self.pairs[pair_columns]),
+                            ("conflicts", self.conflicts)):
             path = out / f"{name}.csv"
             frame.to_csv(path, index=False, lineterminator="\n")
             written.append(path)

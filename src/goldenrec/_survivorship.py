@@ -1,114 +1,105 @@
-"""Survivorship: one golden value per cluster and field, with lineage."""
+"""Survivorship: one golden value per cluster and field, with lineage.
+
+The engine (:class:`Survivorship`) ranks each cluster's candidate values with a rule
+per field (:mod:`goldenrec._survivorship_rules`), then the rule's tie-break chain,
+then the record key; field groups rank whole records; steward overrides win last.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from goldenrec._lineage import (
+    CONFLICT_COLUMNS,
+    ValueExplanation,
+    cluster_confidence,
+    explain_candidates,
+    field_conflicts,
+    winner_edges,
+)
 from goldenrec._normalise._base import INVALID, VALID
 from goldenrec._roles import ROLES
-from goldenrec.errors import ConfigError
+from goldenrec._survivorship_rules import (
+    DECIMALS,
+    MAX_CLOSENESS_VALUES,
+    Aggregate,
+    Candidates,
+    Closeness,
+    Custom,
+    Decay,
+    FieldGroup,
+    FieldStats,
+    FirstNonMissing,
+    Longest,
+    Maximum,
+    Minimum,
+    MostFrequent,
+    MostRecent,
+    Oldest,
+    Prevalence,
+    Shortest,
+    SourcePriority,
+    SourceTrust,
+    SurvivorshipRule,
+    group_from_dict,
+    rule_from_dict,
+    token_counts,
+    unique_pairs,
+)
+from goldenrec.errors import ConfigError, InputError
 
 __all__ = [
+    "ADDRESS_FIELDS",
+    "DEFAULT_CHAIN",
+    "LINEAGE_COLUMNS",
+    "OVERRIDE_COLUMNS",
+    "Aggregate",
+    "Closeness",
+    "Custom",
+    "Decay",
+    "FieldGroup",
+    "FirstNonMissing",
     "Longest",
+    "Maximum",
+    "Minimum",
     "MostFrequent",
     "MostRecent",
+    "Oldest",
+    "Prevalence",
+    "Shortest",
     "SourcePriority",
+    "SourceTrust",
     "Survivorship",
+    "SurvivorshipResult",
     "SurvivorshipRule",
     "golden_id_for",
     "rule_from_dict",
 ]
 
+logger = logging.getLogger(__name__)
+
 LINEAGE_COLUMNS = ["golden_id", "field", "value", "source", "record_key", "rule",
-                   "decided_by", "n_candidates", "runner_up"]
-
-
-@dataclass(frozen=True)
-class SurvivorshipRule:
-    """Base rule: rank the candidate values of a field within a cluster.
-
-    A rule contributes sort keys (smaller sorts first); ties fall through to the next
-    step of the chain: frequency, most recent update, then the smallest
-    ``(source, record_key)``, so results never depend on input row order.
-    """
-
-    kind: ClassVar[str] = "rule"
-
-    def sort_keys(self, candidates: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-        return []
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": self.kind}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            data[item.name] = list(value) if isinstance(value, tuple) else value
-        return data
-
-
-@dataclass(frozen=True)
-class MostFrequent(SurvivorshipRule):
-    """The value most records of the cluster agree on (by match key)."""
-
-    kind: ClassVar[str] = "most_frequent"
-
-    def sort_keys(self, candidates: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-        return [("most_frequent", -candidates["count"].to_numpy())]
-
-
-@dataclass(frozen=True)
-class MostRecent(SurvivorshipRule):
-    """The value from the most recently updated record (needs ``updated_at``)."""
-
-    kind: ClassVar[str] = "most_recent"
-
-    def sort_keys(self, candidates: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-        return [("most_recent", -candidates["recency"].to_numpy())]
-
-
-@dataclass(frozen=True)
-class Longest(SurvivorshipRule):
-    """The longest display value (most complete)."""
-
-    kind: ClassVar[str] = "longest"
-
-    def sort_keys(self, candidates: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-        lengths = candidates["value"].map(lambda v: len(str(v))).to_numpy()
-        return [("longest", -lengths)]
-
-
-@dataclass(frozen=True)
-class SourcePriority(SurvivorshipRule):
-    """The value from the first source in ``order`` that has one."""
-
-    order: tuple[str, ...] = ()
-    kind: ClassVar[str] = "source_priority"
-
-    def sort_keys(self, candidates: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-        rank = {name: i for i, name in enumerate(self.order)}
-        values = candidates["source"].map(lambda s: rank.get(s, len(rank))).to_numpy()
-        return [("source_priority", values)]
-
-
-_RULES: dict[str, type[SurvivorshipRule]] = {
-    cls.kind: cls for cls in (MostFrequent, MostRecent, Longest, SourcePriority)
-}
-
-
-def rule_from_dict(data: Mapping[str, Any]) -> SurvivorshipRule:
-    cls = _RULES.get(str(data.get("type")))
-    if cls is None:
-        raise ConfigError(f"unknown survivorship rule {data.get('type')!r}")
-    args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k != "type"}
-    try:
-        return cls(**args)
-    except TypeError:
-        raise ConfigError(f"bad settings for survivorship rule {data.get('type')!r}") from None
+                   "decided_by", "n_candidates", "runner_up", "support", "position", "group"]
+OVERRIDE_COLUMNS = ["golden_id", "field", "value"]
+#: Ties on the rule fall through this chain (then the record key) unless ``then`` is set.
+DEFAULT_CHAIN: tuple[SurvivorshipRule, ...] = (
+    MostFrequent(), SourceTrust(), MostRecent(), Closeness(), Prevalence())
+#: The default field group: an address comes from one record, never a mix of two.
+ADDRESS_FIELDS = ("street_number", "street", "address_line_2", "locality", "postcode",
+                  "region")
+DEFAULT_GROUPS = (FieldGroup("address", ADDRESS_FIELDS),)
+MANUAL_OVERRIDE = "manual_override"
+#: Fields whose differing values are not conflicts (they differ between records by nature).
+NO_CONFLICTS = frozenset({"updated_at"})
+_FORMAT = "goldenrec.survivorship"
 
 
 def golden_id_for(source: str, record_key: str) -> str:
@@ -117,134 +108,804 @@ def golden_id_for(source: str, record_key: str) -> str:
     return f"G{digest[:15]}"
 
 
+# -- internal state --------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """Per-record arrays shared by every field of one run."""
+
+    records: pd.DataFrame
+    source: np.ndarray
+    key: np.ndarray
+    rank: np.ndarray
+    cluster: np.ndarray
+    golden_ids: np.ndarray
+    recency: np.ndarray
+    as_of: float
+    source_trust: Mapping[str, float]
+    frames: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One thing to survive: a single field with its rule, or a field group."""
+
+    fields: tuple[str, ...]
+    rule: SurvivorshipRule
+    group: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Ranked:
+    """Candidates in ranking order with each cluster's winner and runner-up."""
+
+    candidates: Candidates
+    steps: list[str]
+    scores: np.ndarray          # candidates × steps, cleaned (higher wins)
+    order: np.ndarray           # candidate rows in ranking order
+    winner: np.ndarray          # per cluster code: candidate row, -1 if none
+    runner_up: np.ndarray       # per cluster code: candidate row, -1 if none
+    decided_by: np.ndarray      # per cluster code
+    n_candidates: np.ndarray    # per cluster code: distinct match keys
+
+
+def _clean(scores: np.ndarray) -> np.ndarray:
+    values = np.asarray(scores, dtype=np.float64)
+    values = np.where(np.isnan(values), -np.inf, values)
+    return np.round(values, DECIMALS) + 0.0  # no negative zeros
+
+
+def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
+          first: Sequence[tuple[str, np.ndarray]], n_clusters: int) -> _Ranked:
+    """Sort each cluster's candidates: ``first`` steps, the rules, then the record key."""
+    steps = [*first, *((rule.name, rule.score(candidates)) for rule in rules)]
+    n = len(candidates)
+    names = [name for name, _ in steps]
+    matrix = (np.column_stack([_clean(s) for _, s in steps]) if steps
+              else np.zeros((n, 0), dtype=np.float64))
+    cluster = candidates.frame["cluster"].to_numpy(dtype=np.int64)
+    rank = candidates.frame["rank"].to_numpy(dtype=np.int64)
+    keys = [rank, *(-matrix[:, j] for j in reversed(range(matrix.shape[1]))), cluster]
+    order = np.lexsort(keys) if n else np.zeros(0, dtype=np.int64)
+    winner = np.full(n_clusters, -1, dtype=np.int64)
+    runner = np.full(n_clusters, -1, dtype=np.int64)
+    decided = np.full(n_clusters, None, dtype=object)
+    distinct = np.zeros(n_clusters, dtype=np.int64)
+    if n:
+        sorted_cluster = cluster[order]
+        starts = np.flatnonzero(np.r_[True, sorted_cluster[1:] != sorted_cluster[:-1]])
+        winner[sorted_cluster[starts]] = order[starts]
+        codes = candidates.key_codes
+        sorted_codes = codes[order]
+        lengths = np.diff(np.r_[starts, n])
+        differs = sorted_codes != np.repeat(sorted_codes[starts], lengths)
+        positions = np.flatnonzero(differs)
+        if len(positions):
+            owners, first_of = np.unique(sorted_cluster[positions], return_index=True)
+            runner[owners] = order[positions[first_of]]
+        pairs = unique_pairs(cluster, codes)
+        distinct = np.bincount(pairs[:, 0], minlength=n_clusters).astype(np.int64)
+        has_winner = winner >= 0
+        decided[has_winner] = "only_candidate"
+        contested = np.flatnonzero(runner >= 0)
+        if len(contested):
+            diff = matrix[winner[contested]] != matrix[runner[contested]]
+            label = np.array([*names, "record_key"], dtype=object)
+            step = np.where(diff.any(axis=1), diff.argmax(axis=1), len(names))
+            decided[contested] = label[step]
+    return _Ranked(candidates, names, matrix, order, winner, runner, decided, distinct)
+
+
+# -- the engine --------------------------------------------------------------------------
 class Survivorship:
     """Choose a golden value per cluster and field, and say why.
 
-    ``rules`` maps a field to its rule (default :class:`MostFrequent`). Valid values
-    always win over invalid ones; placeholders and missing values never win.
+    ``rules`` maps a field to its rule (others use ``default``, else
+    :class:`MostFrequent`); ties fall through the rule's ``then`` chain, else
+    :data:`DEFAULT_CHAIN` (most frequent, source trust, most recent, closeness to the
+    cluster's other values, prevalence), then the record key. ``groups`` are
+    :class:`FieldGroup`\\ s whose fields come from one record (``None``: the address
+    fields present, ranked by ``default`` if it can rank records, else
+    :class:`MostFrequent`; a field given its own rule leaves it; ``()``: none).
+    With ``valid_first`` a valid value always beats an invalid one; placeholders and
+    missing values never win. Clusters with more than ``max_closeness_values``
+    distinct values of a field skip :class:`Closeness`.
 
     >>> Survivorship({"email": MostRecent()}).rules["email"]
     MostRecent()
     """
 
-    def __init__(self, rules: Mapping[str, SurvivorshipRule] | None = None,
-                 *, default: SurvivorshipRule | None = None) -> None:
+    def __init__(self, rules: Mapping[str, SurvivorshipRule] | None = None, *,
+                 default: SurvivorshipRule | None = None,
+                 groups: Sequence[FieldGroup] | None = None,
+                 valid_first: bool = True,
+                 max_closeness_values: int = MAX_CLOSENESS_VALUES) -> None:
         self.rules = dict(rules or {})
         self.default = default
+        self.groups = groups
+        self.valid_first = valid_first
+        self.max_closeness_values = max_closeness_values
 
     def rule_for(self, field: str) -> SurvivorshipRule:
         return self.rules.get(field) or self.default or MostFrequent()
 
-    def survive(
-        self, records: pd.DataFrame, clusters: np.ndarray, fields: Sequence[str]
-    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-        """Return ``(golden, lineage, golden_id per record)``."""
+    # -- configuration ---------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready settings (a :class:`ConfigError` for a :class:`Custom` rule)."""
+        return {
+            "format": _FORMAT,
+            "rules": {f: r.to_dict() for f, r in self.rules.items()},
+            "default": self.default.to_dict() if self.default is not None else None,
+            "groups": [g.to_dict() for g in self.groups] if self.groups is not None
+            else None,
+            "valid_first": self.valid_first,
+            "max_closeness_values": self.max_closeness_values,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Survivorship:
+        """Settings from :meth:`to_dict`; a plain ``{field: rule}`` mapping works too."""
+        if not isinstance(data, Mapping):
+            raise ConfigError("survivorship settings must be a mapping")
+        if data.get("format") != _FORMAT:
+            return cls({str(f): rule_from_dict(r) for f, r in data.items()})
+        default, groups = data.get("default"), data.get("groups")
+        return cls(
+            {str(f): rule_from_dict(r) for f, r in (data.get("rules") or {}).items()},
+            default=rule_from_dict(default) if default is not None else None,
+            groups=[group_from_dict(g) for g in groups] if groups is not None else None,
+            valid_first=bool(data.get("valid_first", True)),
+            max_closeness_values=int(data.get("max_closeness_values",
+                                              MAX_CLOSENESS_VALUES)),
+        )
+
+    def _check(self, fields: Sequence[str]) -> None:
         for field in self.rules:
-            if field not in ROLES and f"{field}_status" not in records.columns:
+            if field not in ROLES and field not in fields:
                 raise ConfigError(f"survivorship rule for unknown field {field!r}")
+        if not isinstance(self.valid_first, bool):
+            raise ConfigError("valid_first must be True or False")
+        limit = self.max_closeness_values
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
+            raise ConfigError("max_closeness_values must be an integer of at least 2")
+        for rule in [*self.rules.values(), *([self.default] if self.default else [])]:
+            if not isinstance(rule, SurvivorshipRule):
+                raise ConfigError(f"survivorship rules must be rule specs, not "
+                                  f"{type(rule).__name__}")
+            rule.check()
+        seen: dict[str, str] = {}
+        for group in self.groups or ():
+            if not isinstance(group, FieldGroup):
+                raise ConfigError("groups must be FieldGroup specs")
+            group.check()
+            for field in group.fields:
+                if field not in ROLES and field not in fields:
+                    raise ConfigError(f"field group {group.name!r} names unknown field "
+                                      f"{field!r}")
+                if field in seen:
+                    raise ConfigError(f"field {field!r} is in field groups {seen[field]!r} "
+                                      f"and {group.name!r}")
+                if field in self.rules:
+                    raise ConfigError(f"field {field!r} has its own rule and is in field "
+                                      f"group {group.name!r}; choose one")
+                seen[field] = group.name
+
+    def _plan(self, fields: Sequence[str]) -> list[_Unit]:
+        default = self.default if self.default is not None and type(
+            self.default).for_groups else None
+        groups = list(self.groups) if self.groups is not None else [
+            FieldGroup(g.name, tuple(f for f in g.fields if f not in self.rules),
+                       default or g.rule)
+            for g in DEFAULT_GROUPS]
+        units: list[_Unit] = []
+        grouped: set[str] = set()
+        for group in groups:
+            present = tuple(f for f in group.fields if f in fields)
+            if len(present) >= 2:
+                units.append(_Unit(present, group.rule, group.name))
+                grouped.update(present)
+        for field in fields:
+            if field not in grouped:
+                units.append(_Unit((field,), self.rule_for(field)))
+        return units
+
+    def _chain(self, rule: SurvivorshipRule) -> list[SurvivorshipRule]:
+        then = rule.then if rule.then is not None else type(rule).default_then
+        if then is None:
+            then = tuple(r for r in DEFAULT_CHAIN if r.kind != rule.kind)
+        return [rule, *then]
+
+    def _valid_first(self, rule: SurvivorshipRule) -> bool:
+        return self.valid_first if rule.valid_first is None else rule.valid_first
+
+    # -- running ---------------------------------------------------------------------
+    def survive(
+        self, records: pd.DataFrame, clusters: np.ndarray | Sequence[Any] | pd.Series,
+        fields: Sequence[str], *, pairs: pd.DataFrame | None = None,
+        overrides: pd.DataFrame | Mapping[tuple[str, str], Any] | None = None,
+        source_trust: Mapping[str, float] | None = None,
+    ) -> SurvivorshipResult:
+        """Golden records, lineage, conflicts and confidence for clustered records.
+
+        ``records`` are normalised records (``source``, ``record_key`` and per field
+        ``f``, ``f_key``, ``f_status``; ``updated_at`` if any), ``clusters`` one label
+        per record. ``pairs`` (scored pairs) give each golden record's confidence;
+        ``overrides`` (``golden_id, field, value``) are steward values that win;
+        ``source_trust`` is per-source trust (from :class:`~goldenrec.Source`).
+        The result unpacks as ``golden, lineage, golden_ids``.
+        """
+        fields = list(fields)
+        self._check(fields)
+        for column in ("source", "record_key"):
+            if column not in records.columns:
+                raise InputError("records need source and record_key columns", column=column)
+        cluster_array = np.asarray(clusters)
+        if len(cluster_array) != len(records):
+            raise InputError("clusters must give one label per record")
+        context = self._context(records, cluster_array, source_trust)
+        units = self._plan(fields)
+        n_clusters = len(context.golden_ids)
+        golden = pd.DataFrame({"golden_id": context.golden_ids})
+        golden["n_records"] = np.bincount(context.cluster, minlength=n_clusters)
+        golden["sources"] = _joined_sources(context.cluster, context.source, n_clusters)
+        values: dict[str, np.ndarray] = {}
+        lineage_parts: list[pd.DataFrame] = []
+        conflict_parts: list[pd.DataFrame] = []
+        stats: dict[str, FieldStats] = {}
+        for unit in units:
+            for name in unit.fields:
+                stats[name] = self._stats(context, name, unit)
+            if unit.group is not None:
+                unit_values, lineage, conflicts = self._survive_group(context, unit, stats)
+            elif isinstance(unit.rule, Aggregate):
+                unit_values, lineage, conflicts = self._survive_list(
+                    context, unit, stats[unit.fields[0]])
+            else:
+                unit_values, lineage, conflicts = self._survive_field(
+                    context, unit, stats[unit.fields[0]])
+            values.update(unit_values)
+            lineage_parts.append(lineage)
+            conflict_parts.append(conflicts)
+            context.frames.clear()  # candidate frames are reused within a unit only
+        for name in fields:
+            golden[name] = pd.Series(values[name], dtype=object)
+        lineage = _concat(lineage_parts, LINEAGE_COLUMNS)
+        conflicts = _concat(conflict_parts, CONFLICT_COLUMNS)
+        table = _override_table(overrides, fields)
+        golden, lineage, conflicts, unused = _apply_overrides(
+            golden, lineage, conflicts, table, context)
+        confidence = cluster_confidence(context.source, context.key, context.cluster,
+                                        context.golden_ids, pairs)
+        golden["confidence"] = confidence["confidence"].to_numpy()
+        golden = golden[["golden_id", *fields, "n_records", "sources", "confidence"]]
+        golden = golden.sort_values("golden_id", kind="mergesort").reset_index(drop=True)
+        lineage = lineage.sort_values(["golden_id", "field", "position"],
+                                      kind="mergesort").reset_index(drop=True)
+        conflicts = conflicts.sort_values(["golden_id", "field"], kind="mergesort"
+                                          ).reset_index(drop=True)
+        confidence = confidence.sort_values("golden_id", kind="mergesort").reset_index(
+            drop=True)
+        record_golden = pd.Series(context.golden_ids[context.cluster], index=records.index,
+                                  dtype=object)
+        logger.info("survived %d golden records, %d fields, %d conflicts, %d overrides",
+                    len(golden), len(fields), len(conflicts), len(table) - len(unused))
+        explainer = _Explainer(self, context, {f: u for u in units for f in u.fields},
+                               stats, pairs)
+        return SurvivorshipResult(golden=golden, lineage=lineage, conflicts=conflicts,
+                                  golden_ids=record_golden, confidence=confidence,
+                                  unused_overrides=unused, explainer=explainer)
+
+    def _context(self, records: pd.DataFrame, clusters: np.ndarray,
+                 source_trust: Mapping[str, float] | None) -> _Context:
         n = len(records)
-        source = records["source"].to_numpy(dtype=object)
-        key = records["record_key"].to_numpy(dtype=object)
-        # the golden id comes from the cluster's smallest (source, record_key)
-        order = np.lexsort((key, source))
+        source = records["source"].astype(str).to_numpy(dtype=object)
+        key = records["record_key"].astype(str).to_numpy(dtype=object)
+        order = np.lexsort((key, source)) if n else np.zeros(0, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        cluster_codes, cluster_ids = pd.factorize(clusters, sort=True)
-        first_rank = np.full(len(cluster_ids), n, dtype=np.int64)
-        np.minimum.at(first_rank, cluster_codes, rank)
-        representative = order[first_rank]
+        codes, uniques = pd.factorize(clusters, sort=True)
+        if n and (codes < 0).any():
+            raise InputError("every record needs a cluster label")
+        codes = np.asarray(codes, dtype=np.int64)
+        n_clusters = len(uniques)
+        first_rank = np.full(n_clusters, n, dtype=np.int64)
+        np.minimum.at(first_rank, codes, rank)
+        representative = order[first_rank] if n else np.zeros(0, dtype=np.int64)
         golden_ids = np.array([golden_id_for(source[i], key[i]) for i in representative],
                               dtype=object)
-        record_golden = pd.Series(golden_ids[cluster_codes], index=records.index, dtype=object)
-        if "updated_at" in records.columns:
-            stamps = pd.to_datetime(
-                records["updated_at"].where(records["updated_at_status"] == VALID),
-                errors="coerce",
-            )
-            recency = stamps.to_numpy(dtype="datetime64[s]").astype(np.int64)
-            recency = np.where(stamps.isna().to_numpy(), np.iinfo(np.int64).min, recency)
-        else:
-            recency = np.zeros(n, dtype=np.int64)
-        golden = pd.DataFrame({"golden_id": golden_ids})
-        sizes = np.bincount(cluster_codes, minlength=len(cluster_ids))
-        golden["n_records"] = sizes
-        source_sets = pd.Series(source).groupby(cluster_codes).agg(
-            lambda s: ";".join(sorted(set(s))))
-        golden["sources"] = source_sets.reindex(range(len(cluster_ids))).to_numpy()
-        lineage_parts = []
-        for field in fields:
-            chosen, lineage = self._survive_field(
-                records, field, cluster_codes, golden_ids, source, key, rank, recency)
-            golden[field] = chosen
-            lineage_parts.append(lineage)
-        lineage = (pd.concat(lineage_parts, ignore_index=True) if lineage_parts
-                   else pd.DataFrame(columns=LINEAGE_COLUMNS))
-        golden = golden.sort_values("golden_id", kind="mergesort").reset_index(drop=True)
-        lineage = lineage.sort_values(["golden_id", "field"], kind="mergesort").reset_index(
-            drop=True)
-        ordered_fields = [f for f in fields]
-        golden = golden[["golden_id", *ordered_fields, "n_records", "sources"]]
-        return golden, lineage, record_golden
+        recency = _recency(records)
+        valid = recency[~np.isnan(recency)]
+        as_of = float(valid.max()) if len(valid) else float("nan")
+        return _Context(records, source, key, rank, codes, golden_ids, recency, as_of,
+                        dict(source_trust or {}))
 
-    def _survive_field(  # noqa: PLR0917
-        self, records: pd.DataFrame, field: str, cluster_codes: np.ndarray,
-        golden_ids: np.ndarray, source: np.ndarray, key: np.ndarray, rank: np.ndarray,
-        recency: np.ndarray,
-    ) -> tuple[np.ndarray, pd.DataFrame]:
+    def _stats(self, context: _Context, field: str, unit: _Unit) -> FieldStats:
+        """Data-set-wide facts about a field, computed only when the unit's rules need them."""
+        rule = unit.rule.ranking if isinstance(unit.rule, Aggregate) else unit.rule
+        chain = self._chain(rule)
+        frame = self._candidate_frame(context, field, None)
+        keys = frame["match_key"].to_numpy(dtype=object)
+        counts = (token_counts(frame["cluster"].to_numpy(), keys)
+                  if any(isinstance(r, Prevalence) for r in chain)
+                  else pd.Series(dtype=np.int64))
+        numeric = (any(isinstance(r, (Minimum, Maximum)) for r in chain)
+                   and _all_numeric(keys))
+        return FieldStats(field, counts, context.as_of, numeric, context.source_trust,
+                          self.max_closeness_values)
+
+    @staticmethod
+    def _candidate_frame(context: _Context, field: str, rows: np.ndarray | None
+                         ) -> pd.DataFrame:
+        if rows is None and field in context.frames:
+            return context.frames[field]
+        records = context.records
+        for column in (field, f"{field}_status"):
+            if column not in records.columns:
+                raise InputError("records lack a normalised column", column=column)
         status = records[f"{field}_status"].to_numpy(dtype=object)
-        usable = (status == VALID) | (status == INVALID)
-        usable &= records[field].notna().to_numpy()
-        rows = np.flatnonzero(usable)
-        chosen = np.full(len(golden_ids), None, dtype=object)
-        if len(rows) == 0:
-            return chosen, pd.DataFrame(columns=LINEAGE_COLUMNS)
-        candidates = pd.DataFrame({
-            "cluster": cluster_codes[rows],
-            "value": records[field].to_numpy(dtype=object)[rows],
-            "match_key": records[f"{field}_key"].fillna(records[field]).to_numpy(
-                dtype=object)[rows],
-            "invalid": (status[rows] == INVALID).astype(np.int8),
-            "source": source[rows], "record_key": key[rows],
-            "rank": rank[rows], "recency": recency[rows],
+        value = records[field].to_numpy(dtype=object)
+        usable = ((status == VALID) | (status == INVALID)) & pd.notna(value)
+        if rows is not None:
+            keep = np.zeros(len(records), dtype=bool)
+            keep[rows] = True
+            usable &= keep
+        picked = np.flatnonzero(usable)
+        if f"{field}_key" in records.columns:
+            match_key = records[f"{field}_key"].to_numpy(dtype=object)[picked]
+            match_key = np.where(pd.isna(match_key), value[picked], match_key)
+        else:
+            match_key = value[picked]
+        frame = pd.DataFrame({
+            "cluster": context.cluster[picked], "row": picked,
+            "value": pd.Series(value[picked], dtype=object),
+            "match_key": pd.Series(match_key, dtype=object),
+            "status": pd.Series(status[picked], dtype=object),
+            "n_invalid": (status[picked] == INVALID).astype(np.int64),
+            "source": pd.Series(context.source[picked], dtype=object),
+            "record_key": pd.Series(context.key[picked], dtype=object),
+            "rank": context.rank[picked], "recency": context.recency[picked],
         })
-        candidates["count"] = candidates.groupby(["cluster", "invalid", "match_key"])[
-            "rank"].transform("size")
-        rule = self.rule_for(field)
-        steps: list[tuple[str, np.ndarray]] = [("valid_over_invalid",
-                                                candidates["invalid"].to_numpy())]
-        steps += rule.sort_keys(candidates)
-        steps += [("most_frequent", -candidates["count"].to_numpy()),
-                  ("most_recent", -candidates["recency"].to_numpy()),
-                  ("record_key", candidates["rank"].to_numpy())]
-        sort_keys = [s for _, s in reversed(steps)]
-        sort_order = np.lexsort((*sort_keys, candidates["cluster"].to_numpy()))
-        ordered = candidates.iloc[sort_order].reset_index(drop=True)
-        step_values = np.column_stack([s[sort_order] for _, s in steps])
-        cluster = ordered["cluster"].to_numpy()
-        first = np.r_[True, cluster[1:] != cluster[:-1]]
-        winners = np.flatnonzero(first)
-        # the runner-up is the best candidate of the cluster with a different match key
-        match_keys = ordered["match_key"].to_numpy(dtype=object)
-        winner_of_row = np.repeat(winners, np.diff(np.r_[winners, len(ordered)]))
-        differs = match_keys != match_keys[winner_of_row]
-        runner_rows = pd.Series(np.arange(len(ordered))[differs]).groupby(
-            cluster[differs]).first()
-        n_candidates = pd.Series(match_keys).groupby(cluster).nunique()
-        lineage_rows = []
-        step_names = [name for name, _ in steps]
-        for winner in winners:
-            c = int(cluster[winner])
-            runner = runner_rows.get(c)
-            decided_by = "only_candidate"
-            runner_value = None
-            if runner is not None:
-                runner_value = ordered.at[int(runner), "value"]
-                for position, name in enumerate(step_names):
-                    if step_values[winner, position] != step_values[int(runner), position]:
-                        decided_by = name
-                        break
-            chosen[c] = ordered.at[winner, "value"]
-            lineage_rows.append((golden_ids[c], field, ordered.at[winner, "value"],
-                                 ordered.at[winner, "source"], ordered.at[winner, "record_key"],
-                                 rule.kind, decided_by, int(n_candidates[c]), runner_value))
-        return chosen, pd.DataFrame(lineage_rows, columns=LINEAGE_COLUMNS)
+        if rows is None:
+            context.frames[field] = frame
+        result: pd.DataFrame = frame
+        return result
+
+    def _field_ranking(self, context: _Context, unit: _Unit, stats: FieldStats,
+                       rows: np.ndarray | None = None) -> _Ranked:
+        rule = unit.rule.ranking if isinstance(unit.rule, Aggregate) else unit.rule
+        candidates = Candidates(self._candidate_frame(context, unit.fields[0], rows), stats)
+        first: list[tuple[str, np.ndarray]] = []
+        if self._valid_first(unit.rule):
+            first.append(("valid_over_invalid", -candidates.n_invalid))
+        return _rank(candidates, self._chain(rule), first, len(context.golden_ids))
+
+    def _survive_field(self, context: _Context, unit: _Unit, stats: FieldStats
+                       ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+        name = unit.fields[0]
+        ranked = self._field_ranking(context, unit, stats)
+        frame = ranked.candidates.frame
+        has = np.flatnonzero(ranked.winner >= 0)
+        rows = ranked.winner[has]
+        chosen = np.full(len(context.golden_ids), None, dtype=object)
+        chosen[has] = frame["value"].to_numpy(dtype=object)[rows]
+        lineage = self._lineage(context, ranked, name, has, rule=unit.rule.name,
+                                group=None)
+        golden_keys = np.full(len(context.golden_ids), None, dtype=object)
+        golden_keys[has] = frame["match_key"].to_numpy(dtype=object)[rows]
+        conflicts = _conflicts(frame, name, context.golden_ids, golden_keys)
+        return {name: chosen}, lineage, conflicts
+
+    @staticmethod
+    def _lineage(context: _Context, ranked: _Ranked, field: str, clusters: np.ndarray, *,
+                 rule: str, group: str | None) -> pd.DataFrame:
+        """One lineage row per cluster in ``clusters`` (the winner's value of a field)."""
+        frame = ranked.candidates.frame
+        rows = ranked.winner[clusters]
+        record_rows = frame["row"].to_numpy(dtype=np.int64)[rows]
+        records = context.records
+        value = records[field].to_numpy(dtype=object)
+        runner = ranked.runner_up[clusters]
+        runner_value = np.full(len(clusters), None, dtype=object)
+        has_runner = runner >= 0
+        runner_rows = frame["row"].to_numpy(dtype=np.int64)[runner[has_runner]]
+        runner_value[has_runner] = value[runner_rows]
+        result: pd.DataFrame = pd.DataFrame({
+            "golden_id": context.golden_ids[clusters], "field": field,
+            "value": pd.Series(value[record_rows], dtype=object),
+            "source": pd.Series(context.source[record_rows], dtype=object),
+            "record_key": pd.Series(context.key[record_rows], dtype=object),
+            "rule": rule, "decided_by": pd.Series(ranked.decided_by[clusters], dtype=object),
+            "n_candidates": ranked.n_candidates[clusters],
+            "runner_up": pd.Series(runner_value, dtype=object),
+            "support": ranked.candidates.support[rows].astype(np.int64),
+            "position": np.zeros(len(clusters), dtype=np.int64),
+            "group": pd.Series([group] * len(clusters), dtype=object),
+        })
+        return result
+
+    def _survive_list(self, context: _Context, unit: _Unit, stats: FieldStats
+                      ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+        name = unit.fields[0]
+        rule = unit.rule
+        assert isinstance(rule, Aggregate)
+        ranked = self._field_ranking(context, unit, stats)
+        frame = ranked.candidates.frame
+        order = ranked.order
+        cluster = frame["cluster"].to_numpy(dtype=np.int64)[order]
+        codes = ranked.candidates.key_codes[order]
+        keep = ~pd.DataFrame({"c": cluster, "k": codes}).duplicated().to_numpy()
+        if self._valid_first(rule):
+            invalid = ranked.candidates.n_invalid[order] > 0
+            has_valid = np.zeros(len(context.golden_ids), dtype=bool)
+            has_valid[cluster[~invalid]] = True
+            keep &= ~(invalid & has_valid[cluster])
+        kept = order[keep]
+        kept_cluster = cluster[keep]
+        position = pd.Series(kept_cluster).groupby(kept_cluster).cumcount().to_numpy()
+        if rule.max_values is not None:
+            limit = position < rule.max_values
+            kept, kept_cluster, position = kept[limit], kept_cluster[limit], position[limit]
+        values = frame["value"].to_numpy(dtype=object)[kept]
+        chosen = np.full(len(context.golden_ids), None, dtype=object)
+        for code, items in pd.Series(values, dtype=object).groupby(kept_cluster):
+            chosen[int(code)] = list(items)
+        record_rows = frame["row"].to_numpy(dtype=np.int64)[kept]
+        lineage = pd.DataFrame({
+            "golden_id": context.golden_ids[kept_cluster], "field": name,
+            "value": pd.Series(values, dtype=object),
+            "source": pd.Series(context.source[record_rows], dtype=object),
+            "record_key": pd.Series(context.key[record_rows], dtype=object),
+            "rule": rule.name, "decided_by": rule.name,
+            "n_candidates": ranked.n_candidates[kept_cluster],
+            "runner_up": pd.Series([None] * len(kept), dtype=object),
+            "support": ranked.candidates.support[kept].astype(np.int64),
+            "position": position.astype(np.int64),
+            "group": pd.Series([None] * len(kept), dtype=object),
+        })
+        return {name: chosen}, lineage, pd.DataFrame(columns=CONFLICT_COLUMNS)
+
+    def _group_ranking(self, context: _Context, unit: _Unit, stats: Mapping[str, FieldStats],
+                       rows: np.ndarray | None = None) -> tuple[_Ranked, list[Candidates]]:
+        parts = [Candidates(self._candidate_frame(context, f, rows), stats[f])
+                 for f in unit.fields]
+        n = len(context.records)
+        present = np.zeros(n, dtype=bool)
+        for part in parts:
+            present[part.frame["row"].to_numpy(dtype=np.int64)] = True
+        picked = np.flatnonzero(present)
+        position = np.full(n, -1, dtype=np.int64)
+        position[picked] = np.arange(len(picked))
+        sums = {name: np.zeros(len(picked), dtype=np.float64)
+                for name in ("count", "length", "closeness", "prevalence")}
+        n_valid = np.zeros(len(picked), dtype=np.float64)
+        n_invalid = np.zeros(len(picked), dtype=np.float64)
+        outvoted = np.zeros(len(picked), dtype=np.float64)
+        keys = np.full((len(picked), len(parts)), "", dtype=object)
+        values = np.full((len(picked), len(parts)), None, dtype=object)
+        chain = self._chain(unit.rule)
+        needed = {name for name, kinds in (
+            ("count", (MostFrequent, Custom)), ("length", (Longest, Shortest)),
+            ("closeness", (Closeness,)), ("prevalence", (Prevalence,)))
+            if any(isinstance(r, kinds) for r in chain)}
+        for j, part in enumerate(parts):
+            at = position[part.frame["row"].to_numpy(dtype=np.int64)]
+            for name, total in sums.items():
+                if name in needed:
+                    total[at] += getattr(part, name)
+            invalid = part.n_invalid
+            n_invalid[at] += invalid
+            n_valid[at] += 1.0 - invalid
+            # an invalid value loses to a valid one of the same field in the cluster
+            part_cluster = part.frame["cluster"].to_numpy(dtype=np.int64)
+            has_valid = np.zeros(len(context.golden_ids), dtype=bool)
+            has_valid[part_cluster[invalid == 0]] = True
+            outvoted[at] += invalid * has_valid[part_cluster]
+            keys[at, j] = part.frame["match_key"].astype(str).to_numpy(dtype=object)
+            values[at, j] = part.frame["value"].to_numpy(dtype=object)
+        match_key = pd.DataFrame(keys).groupby(list(range(len(parts))), sort=False).ngroup(
+        ).to_numpy(dtype=np.int64) if len(picked) else np.zeros(0, dtype=np.int64)
+        frame = pd.DataFrame({
+            "cluster": context.cluster[picked], "row": picked,
+            "value": pd.Series(list(zip(*values.T)) if parts else [], dtype=object),
+            "match_key": pd.Series(match_key, dtype=object),
+            "status": pd.Series(np.where(n_invalid > 0, INVALID, VALID), dtype=object),
+            "n_invalid": n_invalid.astype(np.int64),
+            "source": pd.Series(context.source[picked], dtype=object),
+            "record_key": pd.Series(context.key[picked], dtype=object),
+            "rank": context.rank[picked], "recency": context.recency[picked],
+        })
+        group_stats = FieldStats(unit.group or "", stats[unit.fields[0]].token_counts,
+                                 context.as_of, False, context.source_trust,
+                                 self.max_closeness_values)
+        candidates = Candidates(frame, group_stats, sums)
+        first: list[tuple[str, np.ndarray]] = []
+        if self._valid_first(unit.rule):
+            first.append(("valid_over_invalid", -outvoted))
+            first.append(("most_complete", n_valid * float(len(parts) + 1) - n_invalid))
+        else:
+            first.append(("most_complete", n_valid + n_invalid))
+        ranked = _rank(candidates, chain, first, len(context.golden_ids))
+        return ranked, parts
+
+    def _survive_group(self, context: _Context, unit: _Unit,
+                       stats: Mapping[str, FieldStats]
+                       ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+        ranked, parts = self._group_ranking(context, unit, stats)
+        has = np.flatnonzero(ranked.winner >= 0)
+        record_rows = ranked.candidates.frame["row"].to_numpy(dtype=np.int64)[
+            ranked.winner[has]]
+        out: dict[str, np.ndarray] = {}
+        lineage_parts, conflict_parts = [], []
+        records = context.records
+        for field, part in zip(unit.fields, parts):
+            status = records[f"{field}_status"].to_numpy(dtype=object)[record_rows]
+            value = records[field].to_numpy(dtype=object)[record_rows]
+            usable = ((status == VALID) | (status == INVALID)) & pd.notna(value)
+            if self._valid_first(unit.rule):
+                # no record may be valid everywhere: leave an outvoted invalid value
+                # empty rather than take a valid one from another record
+                has_valid = np.zeros(len(context.golden_ids), dtype=bool)
+                valid_rows = (part.frame["status"] == VALID).to_numpy()
+                has_valid[part.frame["cluster"].to_numpy(dtype=np.int64)[valid_rows]] = True
+                usable &= ~((status == INVALID) & has_valid[has])
+            chosen = np.full(len(context.golden_ids), None, dtype=object)
+            chosen[has[usable]] = value[usable]
+            out[field] = chosen
+            lineage = self._lineage(context, ranked, field, has[usable],
+                                    rule=unit.rule.name, group=unit.group)
+            # support and candidates of a grouped value count the field's own keys
+            field_support = _support_of(part, record_rows[usable])
+            lineage["support"] = field_support
+            lineage_parts.append(lineage)
+            golden_keys = np.full(len(context.golden_ids), None, dtype=object)
+            key_column = f"{field}_key" if f"{field}_key" in records.columns else field
+            keys = records[key_column].to_numpy(dtype=object)[record_rows]
+            keys = np.where(pd.isna(keys), value, keys)
+            golden_keys[has[usable]] = keys[usable]
+            conflict_parts.append(_conflicts(part.frame, field, context.golden_ids,
+                                             golden_keys))
+        return (out, _concat(lineage_parts, LINEAGE_COLUMNS),
+                _concat(conflict_parts, CONFLICT_COLUMNS))
+
+    # -- explanations ----------------------------------------------------------------
+    def _ranked_cluster(self, explainer: _Explainer, code: int, field: str
+                        ) -> tuple[pd.DataFrame, np.ndarray]:
+        """One cluster's candidates of a field, ranked as in the full run."""
+        context = explainer.context
+        unit = explainer.units[field]
+        rows = np.flatnonzero(context.cluster == code)
+        if unit.group is not None:
+            ranked, _ = self._group_ranking(context, unit, explainer.stats, rows)
+        else:
+            ranked = self._field_ranking(context, unit, explainer.stats[field], rows)
+        table = explain_candidates(ranked.candidates.frame, ranked.scores, ranked.steps,
+                                   ranked.order, records=context.records, field=field)
+        return table, rows
+
+
+@dataclass(frozen=True, eq=False)
+class _Explainer:
+    engine: Survivorship
+    context: _Context
+    units: dict[str, _Unit]
+    stats: dict[str, FieldStats]
+    pairs: pd.DataFrame | None
+
+
+@dataclass(frozen=True, eq=False)
+class SurvivorshipResult:
+    """What :meth:`Survivorship.survive` returns.
+
+    - ``golden``: one row per customer: ``golden_id``, the fields, ``n_records``,
+      ``sources``, ``confidence``.
+    - ``lineage``: one row per golden value (:data:`LINEAGE_COLUMNS`).
+    - ``conflicts``: per golden record and field with several valid values, one row
+      per distinct value (``value, match_key, n_records, sources, record_keys,
+      is_golden``).
+    - ``golden_ids``: the golden id of each input record (same index as the records).
+    - ``confidence``: per golden record, how strongly its records are linked.
+    - ``unused_overrides``: overrides whose golden id no longer exists.
+
+    It unpacks as ``golden, lineage, golden_ids`` (the older return value).
+    """
+
+    golden: pd.DataFrame
+    lineage: pd.DataFrame
+    conflicts: pd.DataFrame
+    golden_ids: pd.Series
+    confidence: pd.DataFrame
+    unused_overrides: pd.DataFrame
+    explainer: _Explainer = dataclasses.field(repr=False)
+
+    def explain_value(self, golden_id: str, field: str,
+                      pairs: pd.DataFrame | None = None) -> ValueExplanation:
+        """Why a golden value won: its ranked candidates with every step's score, and
+        the scored pairs (``pairs``, else those given to ``survive``) that link the
+        winning record to the rest of its customer."""
+        explainer = self.explainer
+        context = explainer.context
+        matches = np.flatnonzero(context.golden_ids == golden_id)
+        if len(matches) == 0:
+            raise InputError("no such golden record", column="golden_id")
+        unit = explainer.units.get(field)
+        if unit is None:
+            raise InputError("no such golden field", column=field)
+        table, rows = explainer.engine._ranked_cluster(explainer, int(matches[0]), field)
+        lineage = self.lineage[(self.lineage["golden_id"] == golden_id)
+                               & (self.lineage["field"] == field)]
+        golden = self.golden.loc[self.golden["golden_id"] == golden_id, field]
+        value = golden.iloc[0] if len(golden) else None
+        record: tuple[str, str] | None = None
+        rule, decided_by = unit.rule.name, "no_candidate"
+        if len(lineage):
+            top = lineage.iloc[0]
+            rule, decided_by = str(top["rule"]), str(top["decided_by"])
+            if top["record_key"] is not None and not pd.isna(top["record_key"]):
+                record = (str(top["source"]), str(top["record_key"]))
+        edges = winner_edges(context.source, context.key, rows, record,
+                             pairs if pairs is not None else explainer.pairs)
+        return ValueExplanation(golden_id=golden_id, field=field, value=value, rule=rule,
+                                decided_by=decided_by, group=unit.group, record=record,
+                                candidates=table, edges=edges)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.golden, self.lineage, self.golden_ids))
+
+    def __getitem__(self, index: int) -> Any:
+        return (self.golden, self.lineage, self.golden_ids)[index]
+
+    def __len__(self) -> int:
+        return 3
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _recency(records: pd.DataFrame) -> np.ndarray:
+    """Seconds since 1970 of each record's valid ``updated_at`` (NaN when unknown)."""
+    n = len(records)
+    if "updated_at" not in records.columns:
+        return np.full(n, np.nan, dtype=np.float64)
+    values = records["updated_at"]
+    if "updated_at_status" in records.columns:
+        values = values.where(records["updated_at_status"] == VALID)
+    stamps = pd.to_datetime(values.astype(object), errors="coerce", utc=True,
+                            format="ISO8601")
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    result: np.ndarray = seconds.to_numpy(dtype=np.float64, na_value=np.nan)
+    return result
+
+
+def _joined_sources(cluster: np.ndarray, source: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Per cluster, its distinct sources joined with ``;`` in name order."""
+    codes, names = pd.factorize(source, sort=True)
+    pairs = unique_pairs(cluster, codes)
+    out = np.full(n_clusters, "", dtype=object)
+    if not len(pairs):
+        return out
+    labels = np.asarray(names, dtype=object)[pairs[:, 1]].tolist()
+    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
+    ends = [*starts[1:].tolist(), len(labels)]
+    out[pairs[starts, 0]] = [";".join(labels[a:b]) for a, b in zip(starts.tolist(), ends)]
+    return out
+
+
+def _all_numeric(keys: np.ndarray) -> bool:
+    """Whether every key reads as a number (checked on distinct keys, stopping early)."""
+    distinct = pd.unique(pd.Series(keys, dtype=object))
+    if not len(distinct):
+        return False
+    for start in range(0, len(distinct), 10_000):
+        chunk = pd.Series(distinct[start:start + 10_000], dtype=object)
+        if pd.to_numeric(chunk, errors="coerce").isna().any():
+            return False
+    return True
+
+
+def _conflicts(frame: pd.DataFrame, field: str, golden_ids: np.ndarray,
+               golden_keys: np.ndarray) -> pd.DataFrame:
+    """Conflicting values of a field; update timestamps always differ, so never."""
+    if field in NO_CONFLICTS:
+        return _empty_frame(CONFLICT_COLUMNS)
+    return field_conflicts(frame, field, golden_ids, golden_keys)
+
+
+def _support_of(part: Candidates, record_rows: np.ndarray) -> np.ndarray:
+    where = pd.Series(np.arange(len(part)), index=part.frame["row"].to_numpy())
+    at = where.reindex(record_rows).to_numpy()
+    result: np.ndarray = part.support[at.astype(np.int64)].astype(np.int64)
+    return result
+
+
+def _concat(parts: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        result: pd.DataFrame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return result
+    out: pd.DataFrame = pd.concat(parts, ignore_index=True)[list(columns)]
+    return out
+
+
+def _override_table(overrides: pd.DataFrame | Mapping[tuple[str, str], Any] | None,
+                    fields: Sequence[str]) -> dict[tuple[str, str], Any]:
+    if overrides is None:
+        return {}
+    if isinstance(overrides, pd.DataFrame):
+        missing = [c for c in OVERRIDE_COLUMNS if c not in overrides.columns]
+        if missing:
+            raise InputError(f"overrides need columns {OVERRIDE_COLUMNS}; missing {missing}")
+        items = list(zip(zip(overrides["golden_id"].astype(str),
+                             overrides["field"].astype(str)), overrides["value"]))
+    elif isinstance(overrides, Mapping):
+        items = [((str(k[0]), str(k[1])), v) for k, v in overrides.items()]
+    else:
+        raise InputError("overrides must be a DataFrame or a mapping")
+    table: dict[tuple[str, str], Any] = {}
+    for (golden_id, name), value in items:
+        if name not in fields:
+            raise InputError("an override names a field that does not survive", column=name)
+        if (golden_id, name) in table:
+            raise InputError("two overrides for one golden value", column=name)
+        table[(golden_id, name)] = None if _is_missing(value) else value
+    return table
+
+
+def _is_missing(value: Any) -> bool:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _apply_overrides(golden: pd.DataFrame, lineage: pd.DataFrame, conflicts: pd.DataFrame,
+                     table: Mapping[tuple[str, str], Any], context: _Context
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Steward values win: golden cells replaced, lineage rule ``manual_override``."""
+    unused_rows: list[dict[str, str]] = []
+    if not table:
+        return golden, lineage, conflicts, _empty_frame(["golden_id", "field"])
+    position = {g: i for i, g in enumerate(golden["golden_id"])}
+    candidates = lineage.groupby(["golden_id", "field"], sort=False)["n_candidates"].first()
+    columns = {name: golden[name].to_numpy(dtype=object).copy()
+               for name in {name for _, name in table}}
+    new_rows: list[dict[str, Any]] = []
+    replaced: list[tuple[str, str]] = []
+    for (golden_id, name), value in sorted(table.items(), key=lambda item: item[0]):
+        if golden_id not in position:
+            unused_rows.append({"golden_id": golden_id, "field": name})
+            continue
+        replaced.append((golden_id, name))
+        at = position[golden_id]
+        before = columns[name][at]
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        columns[name][at] = items if isinstance(value, (list, tuple)) else value
+        n_candidates = int(candidates.get((golden_id, name), 0))
+        for i, item in enumerate(items):
+            new_rows.append({
+                "golden_id": golden_id, "field": name, "value": item, "source": None,
+                "record_key": None, "rule": MANUAL_OVERRIDE, "decided_by": MANUAL_OVERRIDE,
+                "n_candidates": n_candidates, "runner_up": before if i == 0 else None,
+                "support": 0, "position": i, "group": None,
+            })
+    golden = golden.assign(**{name: pd.Series(values, index=golden.index, dtype=object)
+                              for name, values in columns.items()})
+    if replaced:
+        keys = pd.MultiIndex.from_arrays([lineage["golden_id"], lineage["field"]])
+        lineage = _concat([lineage[~keys.isin(replaced)],
+                           pd.DataFrame(new_rows, columns=LINEAGE_COLUMNS)], LINEAGE_COLUMNS)
+        if len(conflicts):
+            keys = pd.MultiIndex.from_arrays([conflicts["golden_id"], conflicts["field"]])
+            hit = keys.isin(replaced)
+            same = np.array([bool(hit[i]) and value == table[(g, f)] for i, (g, f, value)
+                             in enumerate(zip(conflicts["golden_id"], conflicts["field"],
+                                              conflicts["value"]))], dtype=bool)
+            conflicts = conflicts.assign(is_golden=np.where(
+                hit, same, conflicts["is_golden"].to_numpy(dtype=bool)))
+    if unused_rows:
+        logger.warning("%d override(s) name golden ids that no longer exist",
+                       len(unused_rows))
+    return golden, lineage, conflicts, pd.DataFrame(unused_rows, columns=["golden_id", "field"])
+
+
+def _empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    frame: pd.DataFrame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return frame
