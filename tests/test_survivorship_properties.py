@@ -163,9 +163,13 @@ def test_golden_values_come_from_the_cluster_and_groups_stay_whole(
         for field in FIELDS:
             value = cells[field]
             items = value if isinstance(value, list) else [value]
-            for item in items:
-                if item is not None:
-                    assert item in set(rows[field])
+            present = [item for item in items if item is not None]
+            for item in present:
+                assert item in set(rows[field])
+            # every golden value has exactly one lineage row (one per item of a list)
+            cited_field = result.lineage[(result.lineage["golden_id"] == golden_id)
+                                         & (result.lineage["field"] == field)]
+            assert len(cited_field) == len(present)
         cited = result.lineage[(result.lineage["golden_id"] == golden_id)
                                & result.lineage["field"].isin(GROUP)]
         if engine != "trust":
