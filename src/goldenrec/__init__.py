@@ -36,6 +36,7 @@ from goldenrec._comparisons import (
 )
 from goldenrec._evaluation import ClusterScores, Evaluation, estimate_quality, evaluate
 from goldenrec._lineage import ValueExplanation
+from goldenrec._masking import mask_frame, mask_value
 from goldenrec._metrics import PairwiseScores, pairwise_scores
 from goldenrec._normalise import (
     AddressNormaliser,
@@ -60,10 +61,12 @@ from goldenrec._normalise import (
 from goldenrec._normalise._records import FrequencyLimits
 from goldenrec._pipeline import Pipeline, resolve
 from goldenrec._quality import QualityReport
+from goldenrec._report import write_report
 from goldenrec._result import Result
 from goldenrec._roles import ROLES, Field, infer_role
 from goldenrec._schema import MappedRecords, SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, choose_threshold
+from goldenrec._store import Batch, Changes, Decision, Event, GoldenStore, StoreFormatError
 from goldenrec._survivorship import (
     Aggregate,
     Closeness,
@@ -91,10 +94,12 @@ __all__ = [
     "ROLES",
     "AddressNormaliser",
     "Aggregate",
+    "Batch",
     "BlockKey",
     "Blocker",
     "BlockingLimitError",
     "BlockingRule",
+    "Changes",
     "Chart",
     "Closeness",
     "ClusterScores",
@@ -107,9 +112,11 @@ __all__ = [
     "DateComparison",
     "DateNormaliser",
     "Decay",
+    "Decision",
     "EmailComparison",
     "EmailNormaliser",
     "Evaluation",
+    "Event",
     "ExactComparison",
     "FellegiSunter",
     "Field",
@@ -117,6 +124,7 @@ __all__ = [
     "FirstNonMissing",
     "FrequencyLimits",
     "GenderNormaliser",
+    "GoldenStore",
     "IdentifierComparison",
     "IdentifierNormaliser",
     "Longest",
@@ -145,6 +153,7 @@ __all__ = [
     "Source",
     "SourcePriority",
     "SourceTrust",
+    "StoreFormatError",
     "StringComparison",
     "Survivorship",
     "SurvivorshipResult",
@@ -161,6 +170,8 @@ __all__ = [
     "evaluate",
     "extract_postcode",
     "infer_role",
+    "mask_frame",
+    "mask_value",
     "pairwise_scores",
     "parameter_chart",
     "phonetic",
@@ -170,4 +181,5 @@ __all__ = [
     "split_full_name",
     "waterfall_chart",
     "weight_histogram",
+    "write_report",
 ]

@@ -13,7 +13,7 @@ import sys
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -26,6 +26,9 @@ from goldenrec._roles import ROLES
 from goldenrec._schema import DateOrder, Source
 from goldenrec._version import __version__
 from goldenrec.errors import ConfigError, GoldenrecError, InputError, SerialisationError
+
+if TYPE_CHECKING:
+    from goldenrec._store import Changes, GoldenStore
 
 __all__ = ["ProgressLine", "main"]
 
@@ -121,6 +124,9 @@ def _build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--pipeline", metavar="FILE", type=Path,
                          help="use a saved pipeline (and its fitted model) instead of "
                               "fitting a new one")
+    resolve.add_argument("--store", metavar="PATH", type=Path,
+                         help="also create a golden store (an SQLite file) at PATH for "
+                              "later 'update' and 'forget'")
     resolve.set_defaults(handler=_run_resolve, default_out=Path("goldenrec-out"))
 
     quality = commands.add_parser(
@@ -132,7 +138,42 @@ def _build_parser() -> argparse.ArgumentParser:
                     "records are matched.")
     _add_input_options(quality, id_help="(required)")
     quality.set_defaults(handler=_run_quality, default_out=Path("goldenrec-quality"))
+    _add_report_command(commands)
+    _add_store_commands(commands)
     return parser
+
+
+def _add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
+                        ) -> None:
+    """``update`` and ``forget``: change a golden store made by ``resolve --store``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="PATH", type=Path, required=True,
+                        help="the golden store (made by 'resolve --store')")
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing but errors")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="log what each step does to stderr")
+    update = commands.add_parser(
+        "update", parents=[common],
+        help="load new, changed and deleted records into a golden store",
+        description="Match new and changed records (one source per file, named after "
+                    "the file, unless --source-column is given) against a golden store "
+                    "with its frozen model; a record whose key is stored is a change.")
+    update.add_argument("inputs", nargs="*", metavar="INPUT", type=Path,
+                        help="a .csv, .tsv, .txt, .parquet or .pq file")
+    update.add_argument("--source-column", metavar="COL",
+                        help="split every input by this column instead of by file")
+    update.add_argument("--delete", nargs=2, action="append", default=[],
+                        metavar=("SOURCE", "KEY"), help="delete a record (repeatable)")
+    update.set_defaults(handler=_run_update, out=None, default_out=None)
+    forget = commands.add_parser(
+        "forget", parents=[common],
+        help="erase source records from a golden store (right to erasure)",
+        description="Remove records everywhere in a golden store, re-derive the golden "
+                    "records they were part of and compact the file.")
+    forget.add_argument("--source", required=True, help="the records' source")
+    forget.add_argument("keys", nargs="+", metavar="KEY", help="record keys to forget")
+    forget.set_defaults(handler=_run_forget, out=None, default_out=None)
 
 
 def _add_input_options(command: argparse.ArgumentParser, *, id_help: str) -> None:
@@ -421,8 +462,15 @@ def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
             pipeline.threshold = args.threshold
             if pipeline.is_fitted and isinstance(args.threshold, float):
                 pipeline.threshold_ = args.threshold
+    if args.store is not None and args.store.exists():
+        raise ConfigError(f"--store: a file already exists at '{args.store}'")
     result = _resolve(pipeline, frames, progress)
     written = _write(result, args.out)
+    if args.store is not None:
+        from goldenrec._store import GoldenStore  # noqa: PLC0415
+
+        GoldenStore.create(args.store, Pipeline.from_json(pipeline.to_json()),
+                           frames).close()
     if args.save_pipeline is not None:
         try:
             pipeline.save(args.save_pipeline)
@@ -434,6 +482,41 @@ def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
         print(_outputs_line(args.out, written))
         if args.save_pipeline is not None:
             print(_line("pipeline saved", str(args.save_pipeline)))
+        if args.store is not None:
+            print(_line("golden store", str(args.store)))
+    return EXIT_OK
+
+
+def _print_changes(changes: Changes, store: GoldenStore) -> None:
+    counts = ", ".join(f"{len(getattr(changes, kind))} {kind}" for kind in
+                       ("created", "updated", "merged", "split", "deleted"))
+    print(_line("golden records", f"{len(store.golden()):,} ({counts})"))
+    print(_line("last event", str(store.last_seq)))
+
+
+def _run_update(args: argparse.Namespace, progress: ProgressLine) -> int:
+    from goldenrec._store import Batch, GoldenStore  # noqa: PLC0415
+
+    if not args.inputs and not args.delete:
+        raise ConfigError("give input files, --delete SOURCE KEY, or both")
+    frames = _read_inputs(args.inputs, args.source_column) if args.inputs else {}
+    deleted = [(str(source), str(key)) for source, key in args.delete]
+    with GoldenStore.open(args.store) as store:
+        changes = store.update(Batch(frames=frames, deleted=deleted))
+        if not args.quiet:
+            _print_changes(changes, store)
+    return EXIT_OK
+
+
+def _run_forget(args: argparse.Namespace, progress: ProgressLine) -> int:
+    from goldenrec._store import GoldenStore  # noqa: PLC0415
+
+    with GoldenStore.open(args.store) as store:
+        changes = store.forget([(str(args.source), str(key)) for key in args.keys])
+        if not args.quiet:
+            print(_line("forgotten", f"{len(args.keys)} record(s) of source "
+                                     f"{args.source!r}"))
+            _print_changes(changes, store)
     return EXIT_OK
 
 
@@ -455,6 +538,79 @@ def _run_quality(args: argparse.Namespace, progress: ProgressLine) -> int:
         print(_line("records", f"{n_records:,} from {len(frames)} source(s)"))
         print(summary.to_string(index=False) if len(summary) else "(no mapped fields)")
         print(_outputs_line(args.out, written))
+    return EXIT_OK
+
+
+# -- goldenrec report -------------------------------------------------------------------------
+def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser(
+        "report", help="resolve CSV or Parquet files and write a match-quality report",
+        description="Resolve CSV/TSV or Parquet files (as resolve does) and write one "
+                    "self-contained HTML file: data quality, blocking, the fitted model, "
+                    "match weights, precision and recall, clusters, pairs to review and "
+                    "survivorship conflicts.")
+    _add_input_options(report, id_help="(required unless --pipeline is given)")
+    report.add_argument("--out", metavar="FILE", type=Path,
+                        help="the HTML file to write (default: goldenrec-report.html)")
+    report.add_argument("--pipeline", metavar="FILE", type=Path,
+                        help="use a saved pipeline (and its fitted model)")
+    report.add_argument("--threshold", metavar="P", type=_threshold,
+                        help="match probability at which records are merged")
+    report.add_argument("--truth", metavar="CSV", type=Path,
+                        help="a CSV with columns source, record_key, entity: measure "
+                             "precision and recall against it")
+    report.add_argument("--mask-pii", action="store_true",
+                        help="mask personal values (j***@example.com, J***)")
+    report.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    report.add_argument("-v", "--verbose", action="store_true",
+                        help="log what each stage does to stderr")
+    report.set_defaults(handler=_run_report, default_out=Path("goldenrec-report.html"))
+
+
+def _read_truth(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"truth file not found: '{path}'")
+    truth = read_table(path)
+    missing = {"source", "record_key", "entity"} - set(map(str, truth.columns))
+    if missing:
+        raise InputError(f"the truth file '{path}' needs columns source, record_key and "
+                         f"entity; missing {', '.join(sorted(missing))}")
+    checked: pd.DataFrame = truth.astype({"source": str, "record_key": str})
+    return checked
+
+
+def _run_report(args: argparse.Namespace, progress: ProgressLine) -> int:
+    from goldenrec._report import write_report  # noqa: PLC0415
+
+    if args.id_column is None and args.pipeline is None:
+        raise ConfigError("--id COLUMN (the record-key column) is required unless "
+                          "--pipeline is given")
+    _check_input_options(args)
+    if isinstance(args.threshold, float) and not 0.0 < args.threshold < 1.0:
+        raise ConfigError("--threshold must be between 0 and 1 (exclusive) or 'auto'")
+    pipeline = _load_pipeline(args.pipeline) if args.pipeline is not None else None
+    truth = _read_truth(args.truth) if args.truth is not None else None
+    frames = _read_inputs(args.inputs, args.source_column)
+    if pipeline is None:
+        pipeline = Pipeline(_sources(frames, args, None),
+                            threshold="auto" if args.threshold is None else args.threshold)
+    else:
+        pipeline.sources = _sources(frames, args, pipeline.sources)
+        pipeline.source_column = None
+        if args.threshold is not None:
+            pipeline.threshold = args.threshold
+            if pipeline.is_fitted and isinstance(args.threshold, float):
+                pipeline.threshold_ = args.threshold
+    result = _resolve(pipeline, frames, progress)
+    try:
+        written = write_report(result, args.out, mask_pii=args.mask_pii, truth=truth)
+    except OSError as error:
+        raise OutputError(f"cannot write the report to '{args.out}': "
+                          f"{error.strerror or type(error).__name__}") from None
+    if not args.quiet:
+        print(result.summary())
+        print(_line("report", f"{written}" + (" (personal values masked)"
+                                              if args.mask_pii else "")))
     return EXIT_OK
 
 

@@ -432,6 +432,11 @@ class Pipeline:
             raise SerialisationError("cannot read the saved pipeline file") from None
         return cls.from_json(text)
 
+    def _repr_html_(self) -> str:
+        from goldenrec._html import pipeline_html  # noqa: PLC0415
+
+        return pipeline_html(self)
+
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"

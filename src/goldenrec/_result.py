@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from goldenrec._explain import cluster_edges, explain_pair
+from goldenrec._html import result_html
 from goldenrec._lineage import ValueExplanation
 from goldenrec._survivorship import SurvivorshipResult
 from goldenrec.errors import ConfigError
@@ -60,6 +61,21 @@ class Result:
         if self.survivorship is None:
             raise ConfigError("this result holds no survivorship state to explain")
         return self.survivorship.explain_value(golden_id, field, pairs=self.pairs)
+
+    def _repr_html_(self) -> str:
+        return result_html(self)
+
+    def report(self, path: str | Path, *, mask_pii: bool = False,
+               truth: pd.DataFrame | pd.Series | None = None) -> Path:
+        """Write the match-quality report, one self-contained HTML file, to ``path``.
+
+        ``mask_pii=True`` masks personal values; ``truth`` (as for
+        :func:`goldenrec.evaluate`) measures precision and recall, else the model's own
+        estimate is shown.
+        """
+        from goldenrec._report import write_report  # noqa: PLC0415
+
+        return write_report(self, path, mask_pii=mask_pii, truth=truth)
 
     def cluster_edges(self, golden_id: str) -> pd.DataFrame:
         """The scored pairs between the records of one golden record."""
