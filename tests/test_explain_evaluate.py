@@ -98,3 +98,4 @@ def test_charts_are_offline_json_and_png(resolved: tuple[gr.Result, pd.DataFrame
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         bundle = chart._repr_mimebundle_()
         assert "application/vnd.vegalite.v5+json" in bundle
+        assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature

@@ -7,6 +7,7 @@ same chart with matplotlib (``pip install 'goldenrec[charts]'``).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Callable
@@ -74,8 +75,16 @@ class Chart:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
                           ) -> dict[str, Any]:
-        return {"application/vnd.vegalite.v5+json": self.spec,
-                "text/plain": f"<goldenrec chart: {self.title}>"}
+        """Vega-Lite for JupyterLab, plus a PNG for front ends that cannot draw it
+        (classic Notebook, VS Code) when matplotlib is installed."""
+        from goldenrec._html import chart_png  # noqa: PLC0415
+
+        bundle: dict[str, Any] = {"application/vnd.vegalite.v5+json": self.spec,
+                                  "text/plain": f"<goldenrec chart: {self.title}>"}
+        png = chart_png(self)
+        if png is not None:
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle
 
 
 def waterfall_chart(waterfall: pd.DataFrame) -> Chart:
