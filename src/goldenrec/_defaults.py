@@ -5,9 +5,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
-from goldenrec._blocking import BlockingRule, BlockKey, block_on, count_pairs, phonetic
+from goldenrec._blocking import (
+    Blocker,
+    BlockingRule,
+    BlockKey,
+    _rule_codes,
+    block_on,
+    count_pairs,
+    phonetic,
+)
 from goldenrec._comparisons import (
     Comparison,
     DateComparison,
@@ -29,7 +38,7 @@ _BLOCKING_FIELDS = ("national_id", "email", "phone", "first_name", "last_name", 
                     "company")
 _NAME_FIELDS = ("first_name", "last_name", "full_name")
 _PAIRS_PER_RECORD_PER_RULE = 10
-_PAIRS_PER_RECORD_TOTAL = 40
+_PAIRS_PER_RECORD_TOTAL = 10
 _MIN_RULE_BUDGET = 50_000
 _MIN_TOTAL_BUDGET = 200_000
 
@@ -123,6 +132,8 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     options: list[tuple[tuple[BlockKey, ...], frozenset[str]]] = []
     for field in present:
         options.append(((BlockKey(field),), frozenset({field})))
+        if field in _NAME_FIELDS:
+            options.append(((phonetic(field),), frozenset({field, "~phonetic"})))
     for first, second in itertools.combinations(present, 2):
         options.append(((BlockKey(first), BlockKey(second)), frozenset({first, second})))
         phonetic_first = first in _NAME_FIELDS
@@ -131,6 +142,13 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
             phonetic_keys = (phonetic(first) if phonetic_first else BlockKey(first),
                              phonetic(second) if phonetic_second else BlockKey(second))
             options.append((phonetic_keys, frozenset({first, second, "~phonetic"})))
+        dated = [f for f in (first, second) if f == "date_of_birth"
+                 or (kinds or {}).get(f) == "date"]
+        if len(dated) == 1:
+            other = second if dated[0] == first else first
+            other_key = phonetic(other) if other in _NAME_FIELDS else BlockKey(other)
+            options.append(((BlockKey(dated[0], "year"), other_key),
+                            frozenset({first, second, "~year"})))
     for option_keys, signature in options:
         rule = block_on(*option_keys)
         pairs, _ = count_pairs(rule, records)
@@ -139,16 +157,28 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     candidates.sort(key=lambda c: (c[0], c[1].name))
     kept: list[tuple[BlockingRule, frozenset[str]]] = []
     total = 0
-    for pairs, rule, signature in candidates:
-        exact_fields = signature - {"~phonetic"}
+    seen = np.empty(0, dtype=np.int64)
+    for _, rule, signature in candidates:
+        fuzzy = any(part.startswith("~") for part in signature)
         # an exact rule on A&B adds nothing when an exact rule on A (or B) is kept
-        if any(not (s - {"~phonetic"}) - exact_fields and "~phonetic" not in s
-               and "~phonetic" not in signature for _, s in kept):
+        if not fuzzy and any(
+                not any(part.startswith("~") for part in s) and s <= signature
+                for _, s in kept):
             continue
-        if total + pairs > total_budget and kept:
+        if total >= total_budget and kept:
+            break
+        # charge the budget with the pairs this rule adds, not those it repeats
+        left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
+            rule.name, _rule_codes(rule, records))
+        encoded = np.unique(left.astype(np.int64) * n + right)
+        new = np.setdiff1d(encoded, seen, assume_unique=True)
+        if len(new) == 0:
             continue
+        if total + len(new) > total_budget and kept:
+            continue
+        seen = np.union1d(seen, new)
         kept.append((rule, signature))
-        total += pairs
+        total += len(new)
     if not kept:
         return _template_rules(present, fields)
     return [rule for rule, _ in kept]
