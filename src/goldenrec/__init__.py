@@ -88,6 +88,7 @@ from goldenrec._survivorship import (
     SurvivorshipResult,
     SurvivorshipRule,
 )
+from goldenrec._synthetic import SyntheticData, generate_customers
 from goldenrec._version import __version__
 
 __all__ = [
@@ -158,6 +159,7 @@ __all__ = [
     "Survivorship",
     "SurvivorshipResult",
     "SurvivorshipRule",
+    "SyntheticData",
     "TextNormaliser",
     "TimestampNormaliser",
     "TokenBlocking",
@@ -169,6 +171,7 @@ __all__ = [
     "estimate_quality",
     "evaluate",
     "extract_postcode",
+    "generate_customers",
     "infer_role",
     "mask_frame",
     "mask_value",

@@ -254,8 +254,11 @@ class Pipeline:
                               else FellegiSunter(max_iter=self.em_max_iter))
             if isinstance(scorer, FellegiSunter):
                 total_pairs = len(records) * (len(records) - 1) // 2
-                share = min(1.0, max(len(pairs), 1) / max(total_pairs, 1))
                 train_gamma, train_labels = gamma, None
+                keep = _person_evidence(gamma, self.comparisons_)
+                if keep is not None:
+                    train_gamma = gamma.loc[keep].reset_index(drop=True)
+                share = min(1.0, max(len(train_gamma), 1) / max(total_pairs, 1))
                 if labels is not None:
                     train_gamma, train_labels = _with_labels(
                         labels, pairs, gamma, records, comparator)
@@ -440,6 +443,40 @@ class Pipeline:
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"
+
+
+#: Comparisons that say who a person is (as opposed to where they live).
+_PERSON_FIELDS = ("first_name", "last_name", "full_name", "date_of_birth", "email", "phone",
+                  "national_id")
+#: Person fields that alone nearly identify someone.
+_IDENTIFYING_FIELDS = ("email", "phone", "national_id")
+
+
+def _person_evidence(gamma: pd.DataFrame, comparisons: Sequence[Comparison]
+                     ) -> np.ndarray | None:
+    """Candidate pairs with real evidence of being one person: exact agreement on an
+    email, phone or national id, or on two other person fields (names, date of birth).
+
+    EM trains on these only: pairs that merely share a town, street or country are
+    numerous at scale and would otherwise become the latent "match" class.
+    ``None`` when no such comparison exists or too few pairs qualify.
+    """
+    names = [c.name for c in comparisons if c.field in _PERSON_FIELDS]
+    if not names:
+        return None
+    agreements = np.zeros(len(gamma), dtype=np.int64)
+    strong = np.zeros(len(gamma), dtype=bool)
+    for comparison in comparisons:
+        if comparison.field not in _PERSON_FIELDS:
+            continue
+        exact = gamma[f"gamma_{comparison.name}"].to_numpy() == 0
+        agreements += exact
+        if comparison.field in _IDENTIFYING_FIELDS:
+            strong |= exact
+    keep: np.ndarray = strong | (agreements >= 2)
+    if keep.sum() < 10:
+        return None
+    return keep
 
 
 def _with_labels(labels: pd.DataFrame, pairs: pd.DataFrame, gamma: pd.DataFrame,
