@@ -441,27 +441,37 @@ def _load_pipeline(path: Path) -> Pipeline:
         raise SerialisationError(f"cannot use the saved pipeline '{path}': {error}") from None
 
 
-def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
+def _check_pipeline_options(args: argparse.Namespace) -> Pipeline | None:
+    """Check the options of a command that resolves (before reading any data) and load
+    the saved pipeline when one is given."""
     if args.id_column is None and args.pipeline is None:
         raise ConfigError("--id COLUMN (the record-key column) is required unless "
                           "--pipeline is given")
-    # Check the option syntax before reading any data.
     _check_input_options(args)
     if isinstance(args.threshold, float) and not 0.0 < args.threshold < 1.0:
         raise ConfigError("--threshold must be between 0 and 1 (exclusive) or 'auto'")
+    return _load_pipeline(args.pipeline) if args.pipeline is not None else None
 
-    pipeline = _load_pipeline(args.pipeline) if args.pipeline is not None else None
-    frames = _read_inputs(args.inputs, args.source_column)
+
+def _configured_pipeline(args: argparse.Namespace, pipeline: Pipeline | None,
+                         frames: dict[str, pd.DataFrame]) -> Pipeline:
+    """A new pipeline from the options, or the saved one with the options applied."""
     if pipeline is None:
-        pipeline = Pipeline(_sources(frames, args, None),
-                            threshold="auto" if args.threshold is None else args.threshold)
-    else:
-        pipeline.sources = _sources(frames, args, pipeline.sources)
-        pipeline.source_column = None  # the CLI splits by source itself
-        if args.threshold is not None:
-            pipeline.threshold = args.threshold
-            if pipeline.is_fitted and isinstance(args.threshold, float):
-                pipeline.threshold_ = args.threshold
+        return Pipeline(_sources(frames, args, None),
+                        threshold="auto" if args.threshold is None else args.threshold)
+    pipeline.sources = _sources(frames, args, pipeline.sources)
+    pipeline.source_column = None  # the CLI splits by source itself
+    if args.threshold is not None:
+        pipeline.threshold = args.threshold
+        if pipeline.is_fitted and isinstance(args.threshold, float):
+            pipeline.threshold_ = args.threshold
+    return pipeline
+
+
+def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
+    saved = _check_pipeline_options(args)
+    frames = _read_inputs(args.inputs, args.source_column)
+    pipeline = _configured_pipeline(args, saved, frames)
     if args.store is not None and args.store.exists():
         raise ConfigError(f"--store: a file already exists at '{args.store}'")
     result = _resolve(pipeline, frames, progress)
@@ -582,25 +592,10 @@ def _read_truth(path: Path) -> pd.DataFrame:
 def _run_report(args: argparse.Namespace, progress: ProgressLine) -> int:
     from goldenrec._report import write_report  # noqa: PLC0415
 
-    if args.id_column is None and args.pipeline is None:
-        raise ConfigError("--id COLUMN (the record-key column) is required unless "
-                          "--pipeline is given")
-    _check_input_options(args)
-    if isinstance(args.threshold, float) and not 0.0 < args.threshold < 1.0:
-        raise ConfigError("--threshold must be between 0 and 1 (exclusive) or 'auto'")
-    pipeline = _load_pipeline(args.pipeline) if args.pipeline is not None else None
+    saved = _check_pipeline_options(args)
     truth = _read_truth(args.truth) if args.truth is not None else None
     frames = _read_inputs(args.inputs, args.source_column)
-    if pipeline is None:
-        pipeline = Pipeline(_sources(frames, args, None),
-                            threshold="auto" if args.threshold is None else args.threshold)
-    else:
-        pipeline.sources = _sources(frames, args, pipeline.sources)
-        pipeline.source_column = None
-        if args.threshold is not None:
-            pipeline.threshold = args.threshold
-            if pipeline.is_fitted and isinstance(args.threshold, float):
-                pipeline.threshold_ = args.threshold
+    pipeline = _configured_pipeline(args, saved, frames)
     result = _resolve(pipeline, frames, progress)
     try:
         written = write_report(result, args.out, mask_pii=args.mask_pii, truth=truth)
