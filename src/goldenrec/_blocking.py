@@ -185,9 +185,10 @@ class Blocker:
         found: list[np.ndarray] = []
         rule_ids: list[np.ndarray] = []
         stats = []
+        cache: KeyCache = {}
         for rule_id, rule in enumerate(self.rules):
             if isinstance(rule, BlockingRule):
-                codes = _rule_codes(rule, records)
+                codes = _rule_codes(rule, records, cache)
                 left, right, skipped, largest = self._pairs_for(rule.name, codes)
             else:
                 left, right = (np.asarray(a, dtype=np.int64)
@@ -270,9 +271,14 @@ class Blocker:
         return np.minimum(a, b), np.maximum(a, b), skipped, largest
 
 
-def count_pairs(rule: BlockingRule, records: pd.DataFrame) -> tuple[int, int]:
+#: Factorised codes of block keys already computed for one records frame.
+KeyCache = dict["BlockKey", tuple[np.ndarray, int]]
+
+
+def count_pairs(rule: BlockingRule, records: pd.DataFrame,
+                cache: KeyCache | None = None) -> tuple[int, int]:
     """``(pairs, largest block)`` a rule would produce, without building any pair."""
-    codes = _rule_codes(rule, records)
+    codes = _rule_codes(rule, records, cache)
     codes = codes[codes >= 0]
     if len(codes) == 0:
         return 0, 0
@@ -280,15 +286,28 @@ def count_pairs(rule: BlockingRule, records: pd.DataFrame) -> tuple[int, int]:
     return int((sizes * (sizes - 1) // 2).sum()), int(sizes.max())
 
 
-def _rule_codes(rule: BlockingRule, records: pd.DataFrame) -> np.ndarray:
+def _key_codes(key: BlockKey, records: pd.DataFrame, cache: KeyCache | None
+               ) -> tuple[np.ndarray, int]:
+    """A key's factorised codes (-1 where missing) and its number of distinct values;
+    with a cache, each key (and its per-value transform) is computed once."""
+    if cache is not None and key in cache:
+        return cache[key]
+    codes, uniques = pd.factorize(key.compute(records), use_na_sentinel=True)
+    result = (np.asarray(codes, dtype=np.int64), len(uniques))
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
+                cache: KeyCache | None = None) -> np.ndarray:
     """One integer per record for the rule's combined key; -1 when any part is missing."""
     combined = np.zeros(len(records), dtype=np.int64)
     missing = np.zeros(len(records), dtype=bool)
     for key in rule.keys:
-        values = key.compute(records)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, n_uniques = _key_codes(key, records, cache)
         missing |= codes < 0
-        combined = combined * (len(uniques) + 1) + np.maximum(codes, 0)
+        combined = combined * (n_uniques + 1) + np.maximum(codes, 0)
         combined, _ = pd.factorize(combined)  # keep the numbers small
     combined = combined.astype(np.int64)
     combined[missing] = -1

@@ -33,6 +33,15 @@ class Constraint:
     conflict: Callable[[list[object], list[object]], bool]
 
 
+def _by_smallest_member(labels: np.ndarray, n_records: int) -> np.ndarray:
+    """Relabel each cluster by its smallest row position, so ids do not depend on how
+    the clusters were found."""
+    smallest = np.full(int(labels.max()) + 1 if n_records else 0, n_records, dtype=np.int64)
+    np.minimum.at(smallest, labels, np.arange(n_records))
+    relabelled: np.ndarray = smallest[labels]
+    return relabelled
+
+
 class ConnectedComponents:
     """Every record in exactly one cluster; a cluster's id is its smallest row position.
 
@@ -56,10 +65,7 @@ class ConnectedComponents:
         graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)),
                            shape=(n_records, n_records))
         _, labels = connected_components(graph, directed=False)
-        # relabel each component by its smallest member, so ids do not depend on scipy
-        smallest = np.full(labels.max() + 1 if n_records else 0, n_records, dtype=np.int64)
-        np.minimum.at(smallest, labels, np.arange(n_records))
-        return smallest[labels]
+        return _by_smallest_member(labels, n_records)
 
 
 class WeightedClustering:
@@ -104,12 +110,14 @@ class WeightedClustering:
             score = np.maximum(score, -self.negative_cap)
         left = pairs["row_l"].to_numpy(dtype=np.int64)
         right = pairs["row_r"].to_numpy(dtype=np.int64)
-        parent = np.arange(n_records)
-        members: dict[int, list[int]] = {}
+        # a plain list: element access from Python is much faster than on an ndarray
+        parent = list(range(n_records))
         evidence: dict[int, dict[int, float]] = {}
         for a, b, s in zip(left.tolist(), right.tolist(), score.tolist()):
-            evidence.setdefault(a, {})[b] = evidence.get(a, {}).get(b, 0.0) + s
-            evidence.setdefault(b, {})[a] = evidence.get(b, {}).get(a, 0.0) + s
+            links_of_a = evidence.setdefault(a, {})
+            links_of_a[b] = links_of_a.get(b, 0.0) + s
+            links_of_b = evidence.setdefault(b, {})
+            links_of_b[a] = links_of_b.get(a, 0.0) + s
         if cannot_link is not None and len(cannot_link):
             for a, b in zip(cannot_link["row_l"].tolist(), cannot_link["row_r"].tolist()):
                 evidence.setdefault(a, {})[b] = -np.inf
@@ -118,9 +126,9 @@ class WeightedClustering:
         def find(x: int) -> int:
             root = x
             while parent[root] != root:
-                root = int(parent[root])
+                root = parent[root]
             while parent[x] != root:
-                parent[x], x = root, int(parent[x])
+                parent[x], x = root, parent[x]
             return root
 
         held: list[dict[int, list[object]]] = [
@@ -151,7 +159,6 @@ class WeightedClustering:
             if len(links_a) < len(links_b):
                 root_a, root_b, links_a, links_b = root_b, root_a, links_b, links_a
             parent[root_b] = root_a
-            members.pop(root_b, None)
             for values in held:
                 if root_b in values:
                     merged = values.setdefault(root_a, [])
@@ -165,10 +172,6 @@ class WeightedClustering:
                 del other_links[root_b]
             links_a.pop(root_b, None)
             evidence[root_a] = links_a
-            evidence.setdefault(root_a, links_a)
             evidence.pop(root_b, None)
         roots = np.array([find(i) for i in range(n_records)], dtype=np.int64)
-        smallest = np.full(n_records, n_records, dtype=np.int64)
-        np.minimum.at(smallest, roots, np.arange(n_records))
-        labels: np.ndarray = smallest[roots]
-        return labels
+        return _by_smallest_member(roots, n_records)

@@ -276,23 +276,36 @@ def _split_composite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys, canonical
 
 
-def _valid_keys(records: pd.DataFrame, comparison: Comparison) -> np.ndarray:
-    """Match keys of valid values (``None`` elsewhere); for names with a canonical
-    column, ``key\x1fcanonical`` so the nickname level can see both."""
-    key_col = f"{comparison.field}_key"
-    if key_col not in records.columns:
-        raise ConfigError(
-            f"comparison {comparison.name!r} needs field {comparison.field!r}, "
-            "which the records do not have"
-        )
-    valid = records[f"{comparison.field}_status"] == VALID
-    keys_series = records[key_col]
-    canonical_col = f"{comparison.field}_canonical"
-    if isinstance(comparison, NameComparison) and canonical_col in records.columns:
-        canonical = records[canonical_col].fillna(records[key_col]).astype(object)
-        keys_series = keys_series.astype(object) + _SEPARATOR + canonical
-    keys: np.ndarray = keys_series.where(valid, None).to_numpy(dtype=object)
-    return keys
+class _KeyColumns:
+    """Match keys of valid values per field (``None`` elsewhere), each built once.
+
+    With ``canonical``, a name field's keys are ``key\x1fcanonical`` (when the records
+    have a ``<field>_canonical`` column) so the nickname level can see both.
+    """
+
+    def __init__(self, records: pd.DataFrame) -> None:
+        self.records = records
+        self._built: dict[tuple[str, bool], np.ndarray] = {}
+
+    def get(self, field: str, *, canonical: bool = False, needed_by: str = "") -> np.ndarray:
+        if (field, canonical) in self._built:
+            return self._built[(field, canonical)]
+        records = self.records
+        key_col = f"{field}_key"
+        if key_col not in records.columns:
+            raise ConfigError(
+                f"comparison {needed_by or field!r} needs field {field!r}, "
+                "which the records do not have"
+            )
+        keys_series = records[key_col]
+        canonical_col = f"{field}_canonical"
+        if canonical and canonical_col in records.columns:
+            alias = records[canonical_col].fillna(records[key_col]).astype(object)
+            keys_series = keys_series.astype(object) + _SEPARATOR + alias
+        keys: np.ndarray = keys_series.where(records[f"{field}_status"] == VALID,
+                                             None).to_numpy(dtype=object)
+        self._built[(field, canonical)] = keys
+        return keys
 
 
 def _similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -381,24 +394,25 @@ class Comparator:
         row_r = pairs["row_r"].to_numpy()
         out = {}
         swaps: dict[frozenset[str], np.ndarray] = {}
+        columns = _KeyColumns(records)
         for comparison in self.comparisons:
-            keys = _valid_keys(records, comparison)
+            is_name = isinstance(comparison, NameComparison)
+            keys = columns.get(comparison.field, canonical=is_name, needed_by=comparison.name)
             right = keys[row_r]
             other = getattr(comparison, "swap_with", None)
             if other is not None:
                 group = frozenset({comparison.field, other})
                 if group not in swaps:
                     first, second = sorted(group)
-                    swaps[group] = _swapped(_valid_keys(records, ExactComparison(first)),
-                                            _valid_keys(records, ExactComparison(second)),
+                    swaps[group] = _swapped(columns.get(first), columns.get(second),
                                             row_l, row_r)
-                other_keys = _valid_keys(records, NameComparison(other))
+                other_keys = columns.get(other, canonical=True, needed_by=comparison.name)
                 right = np.where(swaps[group], other_keys[row_r], right)
             levels = comparison.levels(keys[row_l], right)
             out[f"gamma_{comparison.name}"] = levels
             if comparison.term_frequency:
-                plain = _valid_keys(records, ExactComparison(comparison.field))
                 out[f"tf_{comparison.name}"] = _pair_frequencies(
-                    plain, row_l, row_r, levels, len(comparison.labels))
+                    columns.get(comparison.field), row_l, row_r, levels,
+                    len(comparison.labels))
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma

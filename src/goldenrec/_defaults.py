@@ -12,6 +12,7 @@ from goldenrec._blocking import (
     Blocker,
     BlockingRule,
     BlockKey,
+    KeyCache,
     _rule_codes,
     block_on,
     count_pairs,
@@ -149,9 +150,10 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
             other_key = phonetic(other) if other in _NAME_FIELDS else BlockKey(other)
             options.append(((BlockKey(dated[0], "year"), other_key),
                             frozenset({first, second, "~year"})))
+    cache: KeyCache = {}
     for option_keys, signature in options:
         rule = block_on(*option_keys)
-        pairs, _ = count_pairs(rule, records)
+        pairs, _ = count_pairs(rule, records, cache)
         if 0 < pairs <= per_rule_budget:
             candidates.append((pairs, rule, signature))
     candidates.sort(key=lambda c: (c[0], c[1].name))
@@ -169,7 +171,7 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
             break
         # charge the budget with the pairs this rule adds, not those it repeats
         left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
-            rule.name, _rule_codes(rule, records))
+            rule.name, _rule_codes(rule, records, cache))
         encoded = np.unique(left.astype(np.int64) * n + right)
         new = np.setdiff1d(encoded, seen, assume_unique=True)
         if len(new) == 0:

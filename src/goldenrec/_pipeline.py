@@ -234,7 +234,7 @@ class Pipeline:
             rules: list[BlockingRule | BlockingStrategy] = (
                 list(self.blocking_rules) if self.blocking_rules is not None
                 else list(default_blocking_rules(fields, records, kinds)))
-            self.fields_ = [r for r in normalised.roles]
+            self.fields_ = list(normalised.roles)
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
         stage("block")
