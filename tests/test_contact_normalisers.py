@@ -30,7 +30,7 @@ from goldenrec._normalise._address import (
 from goldenrec._normalise._base import GENERIC_PLACEHOLDERS, STATUSES, Normaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser, parse_date
 from goldenrec._normalise._email import EmailNormaliser, _validated, is_disposable_domain
-from goldenrec._normalise._phone import PhoneNormaliser
+from goldenrec._normalise._phone import PhoneNormaliser, _number_type
 from goldenrec._normalise._simple import PostcodeNormaliser as ReexportedPostcodeNormaliser
 
 
@@ -248,9 +248,13 @@ def test_phone_calls_phonenumbers_once_per_value(monkeypatch: pytest.MonkeyPatch
             return _original(*args)
 
         monkeypatch.setattr(phonenumbers, name, counting)
-    values = pd.Series(["030 1234567", "0151 23456789", "030 1234567", "x"], dtype=object)
-    PhoneNormaliser().normalise(values, region=pd.Series(["DE"] * 4, dtype=object))
-    assert calls == {"parse": 2, "number_type": 2, "is_valid_number": 0}
+    _number_type.cache_clear()
+    # the same two numbers, each written two ways: two parses per spelling, but the
+    # type (the costly check) once per number
+    values = pd.Series(["030 1234567", "0151 23456789", "030 1234567", "x",
+                        "+49 30 1234567", "+4915123456789"], dtype=object)
+    PhoneNormaliser().normalise(values, region=pd.Series(["DE"] * 6, dtype=object))
+    assert calls == {"parse": 4, "number_type": 2, "is_valid_number": 0}
 
 
 @settings(max_examples=300, deadline=None)

@@ -62,10 +62,16 @@ class ConnectedComponents:
         keep = pairs["match_probability"].to_numpy() >= self.threshold
         left = pairs["row_l"].to_numpy()[keep]
         right = pairs["row_r"].to_numpy()[keep]
-        graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)),
-                           shape=(n_records, n_records))
-        _, labels = connected_components(graph, directed=False)
-        return _by_smallest_member(labels, n_records)
+        return _by_smallest_member(_components(left, right, n_records), n_records)
+
+
+def _components(left: np.ndarray, right: np.ndarray, n_records: int) -> np.ndarray:
+    """Connected-component label per record of the graph with edges ``left - right``."""
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)),
+                       shape=(n_records, n_records))
+    _, labels = connected_components(graph, directed=False)
+    result: np.ndarray = labels
+    return result
 
 
 class WeightedClustering:
@@ -110,6 +116,19 @@ class WeightedClustering:
             score = np.maximum(score, -self.negative_cap)
         left = pairs["row_l"].to_numpy(dtype=np.int64)
         right = pairs["row_r"].to_numpy(dtype=np.int64)
+        forced_left: list[int] = []
+        forced_right: list[int] = []
+        if must_link is not None and len(must_link):
+            forced_left = must_link["row_l"].astype(np.int64).tolist()
+            forced_right = must_link["row_r"].astype(np.int64).tolist()
+        # merges only ever happen along positive (or forced) edges, so the evidence of a
+        # pair whose records lie in different components of those edges is never read
+        component = _components(
+            np.concatenate([left[score >= 0], np.asarray(forced_left, dtype=np.int64)]),
+            np.concatenate([right[score >= 0], np.asarray(forced_right, dtype=np.int64)]),
+            n_records)
+        inside = component[left] == component[right]
+        left, right, score = left[inside], right[inside], score[inside]
         # a plain list: element access from Python is much faster than on an ndarray
         parent = list(range(n_records))
         evidence: dict[int, dict[int, float]] = {}
@@ -137,11 +156,6 @@ class WeightedClustering:
         ]
         positive = np.flatnonzero(score >= 0)
         order = positive[np.lexsort((right[positive], left[positive], -score[positive]))]
-        forced_left: list[int] = []
-        forced_right: list[int] = []
-        if must_link is not None and len(must_link):
-            forced_left = must_link["row_l"].astype(np.int64).tolist()
-            forced_right = must_link["row_r"].astype(np.int64).tolist()
         edges = [(a, b, True) for a, b in zip(forced_left, forced_right)] + [
             (int(left[i]), int(right[i]), False) for i in order.tolist()]
         for edge_left, edge_right, forced in edges:

@@ -70,21 +70,28 @@ class Comparison(ABC):
         """Levels for aligned key arrays; ``None`` on one side gives ``-1``, on both ``-2``."""
         left_s = pd.Series(list(left), dtype=object)
         right_s = pd.Series(list(right), dtype=object)
-        out = np.full(len(left_s), MISSING_LEVEL, dtype=np.int8)
-        out[(left_s.isna() & right_s.isna()).to_numpy()] = BOTH_MISSING_LEVEL
-        present = (left_s.notna() & right_s.notna()).to_numpy()
+        codes, uniques = pd.factorize(pd.concat([left_s, right_s], ignore_index=True),
+                                      use_na_sentinel=True)
+        n = len(left_s)
+        return self.levels_of_codes(codes[:n].astype(np.int64), codes[n:].astype(np.int64),
+                                    np.asarray(uniques, dtype=object))
+
+    def levels_of_codes(self, code_l: np.ndarray, code_r: np.ndarray,
+                        values: np.ndarray) -> np.ndarray:
+        """Levels for aligned codes into ``values`` (``-1`` = missing).
+
+        Each distinct pair of codes is compared once: this is how the comparator scores
+        millions of record pairs that share far fewer distinct value pairs.
+        """
+        out = np.full(len(code_l), MISSING_LEVEL, dtype=np.int8)
+        out[(code_l < 0) & (code_r < 0)] = BOTH_MISSING_LEVEL
+        present = (code_l >= 0) & (code_r >= 0)
         if not present.any():
             return out
-        codes, uniques = pd.factorize(
-            pd.concat([left_s[present], right_s[present]], ignore_index=True)
-        )
-        n = int(present.sum())
-        code_l, code_r = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
-        pair_codes = code_l * len(uniques) + code_r
+        width = max(len(values), 1)
+        pair_codes = code_l[present] * width + code_r[present]
         distinct, inverse = np.unique(pair_codes, return_inverse=True)
-        values = np.asarray(uniques, dtype=object)
-        distinct_levels = self._levels(values[distinct // len(uniques)],
-                                       values[distinct % len(uniques)])
+        distinct_levels = self._levels(values[distinct // width], values[distinct % width])
         out[present] = distinct_levels[inverse.reshape(-1)]
         return out
 
@@ -277,19 +284,23 @@ def _split_composite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _KeyColumns:
-    """Match keys of valid values per field (``None`` elsewhere), each built once.
+    """Match keys of valid values per field as integer codes, each built once.
 
-    With ``canonical``, a name field's keys are ``key\x1fcanonical`` (when the records
-    have a ``<field>_canonical`` column) so the nickname level can see both.
+    ``codes(fields)`` factorises the keys of one or more fields into one shared set of
+    values (so swapped name fields can be compared across columns), ``-1`` where a record
+    has no valid value. With ``canonical``, a name field's keys are ``key\x1fcanonical``
+    (when the records have a ``<field>_canonical`` column) so the nickname level can see
+    both.
     """
 
     def __init__(self, records: pd.DataFrame) -> None:
         self.records = records
-        self._built: dict[tuple[str, bool], np.ndarray] = {}
+        self._keys: dict[tuple[str, bool], pd.Series] = {}
+        self._codes: dict[tuple[tuple[str, ...], bool], tuple[np.ndarray, np.ndarray]] = {}
 
-    def get(self, field: str, *, canonical: bool = False, needed_by: str = "") -> np.ndarray:
-        if (field, canonical) in self._built:
-            return self._built[(field, canonical)]
+    def keys(self, field: str, *, canonical: bool = False, needed_by: str = "") -> pd.Series:
+        if (field, canonical) in self._keys:
+            return self._keys[(field, canonical)]
         records = self.records
         key_col = f"{field}_key"
         if key_col not in records.columns:
@@ -297,24 +308,40 @@ class _KeyColumns:
                 f"comparison {needed_by or field!r} needs field {field!r}, "
                 "which the records do not have"
             )
-        keys_series = records[key_col]
+        keys_series = records[key_col].astype(object)
         canonical_col = f"{field}_canonical"
         if canonical and canonical_col in records.columns:
             alias = records[canonical_col].fillna(records[key_col]).astype(object)
-            keys_series = keys_series.astype(object) + _SEPARATOR + alias
-        keys: np.ndarray = keys_series.where(records[f"{field}_status"] == VALID,
-                                             None).to_numpy(dtype=object)
-        self._built[(field, canonical)] = keys
+            keys_series = keys_series + _SEPARATOR + alias
+        keys: pd.Series = keys_series.where(records[f"{field}_status"] == VALID, None)
+        self._keys[(field, canonical)] = keys
         return keys
 
+    def codes(self, fields: tuple[str, ...], *, canonical: bool = False,
+              needed_by: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Per field, codes stacked ``(len(fields), n_records)``; and the shared values."""
+        if (fields, canonical) in self._codes:
+            return self._codes[(fields, canonical)]
+        stacked = pd.concat([self.keys(f, canonical=canonical, needed_by=needed_by)
+                             for f in fields], ignore_index=True)
+        codes, uniques = pd.factorize(stacked, use_na_sentinel=True)
+        result = (np.asarray(codes, dtype=np.int64).reshape(len(fields), -1),
+                  np.asarray(uniques, dtype=object))
+        self._codes[(fields, canonical)] = result
+        return result
 
-def _similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Jaro–Winkler where both sides are present, 0 elsewhere."""
-    present = (pd.notna(pd.Series(left, dtype=object))
-               & pd.notna(pd.Series(right, dtype=object))).to_numpy(dtype=bool)
-    out = np.zeros(len(left))
+
+def _distinct_similarity(code_l: np.ndarray, code_r: np.ndarray,
+                         values: np.ndarray) -> np.ndarray:
+    """Jaro–Winkler per aligned code pair (0 where either is missing), once per distinct pair."""
+    out = np.zeros(len(code_l))
+    present = (code_l >= 0) & (code_r >= 0)
     if present.any():
-        out[present] = _jaro_winkler(left[present], right[present])
+        width = max(len(values), 1)
+        distinct, inverse = np.unique(code_l[present] * width + code_r[present],
+                                      return_inverse=True)
+        scores = _jaro_winkler(values[distinct // width], values[distinct % width])
+        out[present] = scores[inverse.reshape(-1)]
     return out
 
 
@@ -322,32 +349,36 @@ def _similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 SWAP_MARGIN = 0.15
 
 
-def _swapped(first: np.ndarray, second: np.ndarray, row_l: np.ndarray,
+def _swapped(codes: np.ndarray, values: np.ndarray, row_l: np.ndarray,
              row_r: np.ndarray) -> np.ndarray:
-    """Per pair, whether the right record's two name fields fit better swapped."""
-    direct = _similarity(first[row_l], first[row_r]) + _similarity(second[row_l],
-                                                                     second[row_r])
-    crossed = _similarity(first[row_l], second[row_r]) + _similarity(second[row_l],
-                                                                      first[row_r])
+    """Per pair, whether the right record's two name fields fit better swapped.
+
+    ``codes`` holds the two fields' codes (shape ``(2, n_records)``) into ``values``.
+    """
+    first, second = codes[0], codes[1]
+    direct = (_distinct_similarity(first[row_l], first[row_r], values)
+              + _distinct_similarity(second[row_l], second[row_r], values))
+    crossed = (_distinct_similarity(first[row_l], second[row_r], values)
+               + _distinct_similarity(second[row_l], first[row_r], values))
     result: np.ndarray = crossed > direct + SWAP_MARGIN
     return result
 
 
-def _pair_frequencies(keys: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
+def _pair_frequencies(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
                       levels: np.ndarray, n_levels: int) -> np.ndarray:
     """Per pair, the larger value frequency of the two sides where the pair agrees.
 
+    ``codes`` are the field's value codes per record (``-1`` = no valid value).
     Frequencies from fewer than :data:`MIN_TERM_FREQUENCY_VALUES` values are too noisy
     to use: then every pair gets ``NaN`` (no adjustment).
     """
-    codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
     present = codes >= 0
-    if int(present.sum()) < MIN_TERM_FREQUENCY_VALUES:
+    n_present = int(present.sum())
+    if n_present < MIN_TERM_FREQUENCY_VALUES:
         return np.full(len(row_l), np.nan)
-    counts = np.bincount(codes[present]) if present.any() else np.zeros(0, dtype=np.int64)
-    total = max(int(present.sum()), 1)
-    frequency = np.full(len(keys), np.nan)
-    frequency[present] = counts[codes[present]] / total
+    counts = np.bincount(codes[present])
+    frequency = np.full(len(codes), np.nan)
+    frequency[present] = counts[codes[present]] / n_present
     agree = (levels >= 0) & (levels < n_levels - 1)
     out = np.full(len(row_l), np.nan)
     out[agree] = np.fmax(frequency[row_l[agree]], frequency[row_r[agree]])
@@ -393,26 +424,31 @@ class Comparator:
         row_l = pairs["row_l"].to_numpy()
         row_r = pairs["row_r"].to_numpy()
         out = {}
-        swaps: dict[frozenset[str], np.ndarray] = {}
+        swaps: dict[tuple[str, str], np.ndarray] = {}
         columns = _KeyColumns(records)
         for comparison in self.comparisons:
             is_name = isinstance(comparison, NameComparison)
-            keys = columns.get(comparison.field, canonical=is_name, needed_by=comparison.name)
-            right = keys[row_r]
             other = getattr(comparison, "swap_with", None)
-            if other is not None:
-                group = frozenset({comparison.field, other})
-                if group not in swaps:
-                    first, second = sorted(group)
-                    swaps[group] = _swapped(columns.get(first), columns.get(second),
-                                            row_l, row_r)
-                other_keys = columns.get(other, canonical=True, needed_by=comparison.name)
-                right = np.where(swaps[group], other_keys[row_r], right)
-            levels = comparison.levels(keys[row_l], right)
+            if other is None:
+                field_codes, values = columns.codes((comparison.field,), canonical=is_name,
+                                                    needed_by=comparison.name)
+                codes = field_codes[0]
+                code_r = codes[row_r]
+            else:
+                group = (comparison.field, other)
+                ordered = tuple(sorted(group))
+                if ordered not in swaps:
+                    plain, plain_values = columns.codes(ordered)
+                    swaps[ordered] = _swapped(plain, plain_values, row_l, row_r)
+                both, values = columns.codes(group, canonical=True,
+                                             needed_by=comparison.name)
+                codes = both[0]
+                code_r = np.where(swaps[ordered], both[1][row_r], codes[row_r])
+            levels = comparison.levels_of_codes(codes[row_l], code_r, values)
             out[f"gamma_{comparison.name}"] = levels
             if comparison.term_frequency:
+                plain_codes, _ = columns.codes((comparison.field,))
                 out[f"tf_{comparison.name}"] = _pair_frequencies(
-                    columns.get(comparison.field), row_l, row_r, levels,
-                    len(comparison.labels))
+                    plain_codes[0], row_l, row_r, levels, len(comparison.labels))
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma

@@ -173,17 +173,27 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
         left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
             rule.name, _rule_codes(rule, records, cache))
         encoded = np.unique(left.astype(np.int64) * n + right)
-        new = np.setdiff1d(encoded, seen, assume_unique=True)
+        new = encoded[~_sorted_contains(seen, encoded)]
         if len(new) == 0:
             continue
         if total + len(new) > total_budget and kept:
             continue
-        seen = np.union1d(seen, new)
+        # two sorted runs: a stable (tim)sort merges them in linear time
+        seen = np.sort(np.concatenate([seen, new]), kind="stable")
         kept.append((rule, signature))
         total += len(new)
     if not kept:
         return _template_rules(present, fields)
     return [rule for rule, _ in kept]
+
+
+def _sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Whether each needle is in the sorted array ``haystack`` (binary search)."""
+    if len(haystack) == 0:
+        return np.zeros(len(needles), dtype=bool)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    found: np.ndarray = haystack[at] == needles
+    return found
 
 
 def _template_rules(present_fields: Sequence[str], fields: Sequence[str]) -> list[BlockingRule]:

@@ -104,6 +104,7 @@ class FellegiSunter:
         n_levels: dict[str, int],
         candidate_share: float = 1.0,
         labels: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
     ) -> FellegiSunter:
         """Fit on candidate-pair levels ``gamma`` and random-pair levels ``random_gamma``.
 
@@ -114,6 +115,10 @@ class FellegiSunter:
         ``labels`` (aligned with ``gamma``: 1 match, 0 non-match, NaN unknown) fix the
         posterior of labelled pairs during EM, so a few clerical decisions correct the
         unsupervised estimate (semi-supervised EM).
+
+        ``weights`` (aligned with ``gamma``) says how many pairs each row stands for, so
+        a table of distinct level patterns with their counts (as the Spark engine
+        aggregates it) fits exactly as the pairs themselves would.
         """
         if not 0 < candidate_share <= 1:
             raise ConfigError("candidate_share must be in (0, 1]")
@@ -133,15 +138,18 @@ class FellegiSunter:
                 raise ConfigError("labels must align with the candidate pairs")
             if np.any((label_values != 0) & (label_values != 1) & ~np.isnan(label_values)):
                 raise ConfigError("labels must be 1 (match), 0 (non-match) or NaN")
-        if tf_names or label_values is not None:
-            # term frequencies differ pair by pair: work on pairs, not on patterns
-            patterns, counts = matrix, np.ones(len(matrix), dtype=np.int64)
-            tf = {n: gamma[f"tf_{n}"].to_numpy(dtype=np.float64) for n in tf_names}
-        else:
-            patterns, counts = (np.unique(matrix, axis=0, return_counts=True)
-                                if len(matrix) else (matrix, np.empty(0, dtype=np.int64)))
-            tf = {}
-        counts = counts.astype(np.float64)
+        tf = {n: gamma[f"tf_{n}"].to_numpy(dtype=np.float64) for n in tf_names}
+        # EM works on distinct level patterns; term frequencies and labels differ pair by
+        # pair, so then each pair keeps its pattern id and the posterior is computed per
+        # pair from its pattern's log odds plus its own term-frequency offset
+        patterns, inverse, counts = _patterns(matrix, n_levels, names)
+        per_pair = bool(tf) or label_values is not None
+        pair_weights = None
+        if weights is not None:
+            pair_weights = np.asarray(weights, dtype=np.float64)
+            if len(pair_weights) != len(matrix):
+                raise ConfigError("weights must align with the candidate pairs")
+            counts = np.bincount(inverse, weights=pair_weights, minlength=len(patterns))
         u: dict[str, np.ndarray] = {}
         m: dict[str, np.ndarray] = {}
         m_prior = {name: _default_m(n_levels[name]) for name in names}
@@ -156,19 +164,31 @@ class FellegiSunter:
             else:
                 u[name] = u_prior
             m[name] = m_prior[name]
+        u_fixed = self.fix_u and random_gamma is not None
+        tf_offset = _tf_offset(tf, u, len(matrix)) if per_pair else None
+        known = None if label_values is None else ~np.isnan(label_values)
         lam = self.initial_lambda
         iterations = 0
         for iteration in range(1, self.max_iter + 1):
             iterations = iteration
             # E-step over all record pairs: candidates are scored with the prior that two
             # random records match; pairs blocking left out count as non-matches.
-            probability = _posterior(patterns, names, m, u,
-                                     float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS)),
-                                     tf)
-            if label_values is not None:
-                known = ~np.isnan(label_values)
-                probability = np.where(known, label_values, probability)
-            weighted = probability * counts
+            prior = float(np.clip(lam * candidate_share, 1e-12, 1 - _EPS))
+            pattern_odds = _log_odds(patterns, names, m, u, prior)
+            if per_pair:
+                if not u_fixed and tf:
+                    tf_offset = _tf_offset(tf, u, len(matrix))
+                log_odds = pattern_odds[inverse]
+                if tf_offset is not None:
+                    log_odds = log_odds + tf_offset
+                probability = _sigmoid(log_odds)
+                if known is not None and label_values is not None:
+                    probability = np.where(known, label_values, probability)
+                weighted = np.bincount(
+                    inverse, weights=probability if pair_weights is None
+                    else probability * pair_weights, minlength=len(patterns))
+            else:
+                weighted = _sigmoid(pattern_odds) * counts
             new_m: dict[str, np.ndarray] = {}
             new_u: dict[str, np.ndarray] = {}
             for position, name in enumerate(names):
@@ -181,7 +201,7 @@ class FellegiSunter:
                 # fades as evidence grows
                 new_m[name] = (tally + _PRIOR_STRENGTH * m_prior[name]) / (
                     tally.sum() + _PRIOR_STRENGTH)
-                if not self.fix_u or random_gamma is None:
+                if not u_fixed:
                     non = np.bincount(column[present],
                                       weights=(counts - weighted)[present],
                                       minlength=levels)[:levels]
@@ -292,17 +312,51 @@ def tf_adjustment(frequency: np.ndarray, u_exact: float) -> np.ndarray:
     return adjustment
 
 
-def _posterior(  # noqa: PLR0917
-        patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarray],
-               u: dict[str, np.ndarray], lam: float,
-               tf: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def _patterns(matrix: np.ndarray, n_levels: dict[str, int], names: Sequence[str]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct rows of the level matrix, each pair's row index, and the row counts.
+
+    Rows are packed into one integer (levels run from -2 to ``n_levels - 1``), so this is
+    one integer sort however many comparisons there are.
+    """
+    if len(matrix) == 0:
+        return matrix, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    radices = [n_levels[name] + 2 for name in names]
+    if float(np.prod(np.asarray(radices, dtype=np.float64))) >= 2.0**62:
+        patterns, inverse, counts = np.unique(matrix, axis=0, return_inverse=True,
+                                              return_counts=True)
+        return patterns, inverse.reshape(-1), counts.astype(np.float64)
+    packed = np.zeros(len(matrix), dtype=np.int64)
+    for position, radix in enumerate(radices):
+        packed = packed * radix + (matrix[:, position] + 2)
+    _, first, inverse, counts = np.unique(packed, return_index=True,
+                                          return_inverse=True, return_counts=True)
+    return matrix[first], inverse.reshape(-1), counts.astype(np.float64)
+
+
+def _log_odds(patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarray],
+              u: dict[str, np.ndarray], lam: float) -> np.ndarray:
+    """Natural-log posterior odds of each level pattern, before term frequencies."""
     log_odds = np.full(len(patterns), np.log(lam / (1 - lam)))
     for position, name in enumerate(names):
         column = patterns[:, position]
         table = np.log(m[name] / u[name])
         log_odds += np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
-        if tf and name in tf:
-            log_odds += tf_adjustment(tf[name], float(u[name][0])) * np.log(2.0)
+    return log_odds
+
+
+def _tf_offset(tf: dict[str, np.ndarray], u: dict[str, np.ndarray], n_pairs: int
+               ) -> np.ndarray | None:
+    """Per pair, the sum of its term-frequency adjustments in natural-log odds."""
+    if not tf:
+        return None
+    offset = np.zeros(n_pairs)
+    for name, frequency in tf.items():
+        offset += tf_adjustment(frequency, float(u[name][0])) * np.log(2.0)
+    return offset
+
+
+def _sigmoid(log_odds: np.ndarray) -> np.ndarray:
     probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
     return probability
 

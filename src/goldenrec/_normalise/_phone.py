@@ -63,6 +63,20 @@ def _international_prefix(region: str) -> re.Pattern[str] | None:
     return re.compile(metadata.international_prefix)
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _number_type(country_code: int | None, national_number: int | None,
+                 italian_leading_zero: bool, leading_zeros: int) -> int:
+    """``phonenumbers.number_type`` of a number, once per number: the same number is
+    often written several ways (E.164, national, ``00``), and the type check (regular
+    expressions per region, several regions for +1) is most of the cost."""
+    number = phonenumbers.PhoneNumber(
+        country_code=country_code, national_number=national_number,
+        italian_leading_zero=italian_leading_zero or None,
+        number_of_leading_zeros=leading_zeros if italian_leading_zero else None)
+    kind: int = phonenumbers.number_type(number)
+    return kind
+
+
 class PhoneNormaliser(Normaliser):
     """Phone numbers as E.164; ``region`` is the default country for local formats.
 
@@ -132,7 +146,9 @@ extra=('fixed_or_mobile', '12'))
             return Normalised(None, None, INVALID, reason)
         # number_type() is UNKNOWN exactly when is_valid_number() is False, and both cost
         # the same: one call decides validity and gives the type.
-        kind = phonenumbers.number_type(number)
+        kind = _number_type(number.country_code, number.national_number,
+                            bool(number.italian_leading_zero),
+                            number.number_of_leading_zeros or 1)
         if kind == PhoneNumberType.UNKNOWN:
             possible = phonenumbers.is_possible_number_with_reason(number)
             return Normalised(None, None, INVALID, _LENGTH_REASONS.get(possible, "phone_invalid"))
