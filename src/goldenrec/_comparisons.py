@@ -91,9 +91,18 @@ class Comparison(ABC):
         width = max(len(values), 1)
         pair_codes = code_l[present] * width + code_r[present]
         distinct, inverse = np.unique(pair_codes, return_inverse=True)
-        distinct_levels = self._levels(values[distinct // width], values[distinct % width])
+        distinct_levels = self._distinct_levels(values, distinct // width, distinct % width)
         out[present] = distinct_levels[inverse.reshape(-1)]
         return out
+
+    def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+        """Levels of the value pairs ``(values[left], values[right])``.
+
+        Comparisons that derive something from each value (a date, a user name) override
+        this to derive it once per value rather than once per pair.
+        """
+        return self._levels(values[left], values[right])
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.kind}
@@ -186,9 +195,18 @@ class NameComparison(StringComparison):
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         key_l, canonical_l = _split_composite(left)
         key_r, canonical_r = _split_composite(right)
+        return self._name_levels(key_l, canonical_l, key_r, canonical_r)
+
+    def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+        keys, canonical = _split_composite(values)
+        return self._name_levels(keys[left], canonical[left], keys[right], canonical[right])
+
+    def _name_levels(self, key_l: np.ndarray, canonical_l: np.ndarray, key_r: np.ndarray,
+                     canonical_r: np.ndarray) -> np.ndarray:
         scores = _jaro_winkler(key_l, key_r)
         first, *rest = self.thresholds
-        levels = np.full(len(left), len(self.labels) - 1, dtype=np.int8)
+        levels = np.full(len(key_l), len(self.labels) - 1, dtype=np.int8)
         for position in range(len(rest) - 1, -1, -1):
             levels[scores >= rest[position]] = position + 3
         nickname = (canonical_l == canonical_r) & np.array(
@@ -228,17 +246,29 @@ class DateComparison(Comparison):
         return ("exact", "typo_or_swap", f"within_{self.max_days}_days", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        text_l = pd.Series(left, dtype=object).astype(str)
-        text_r = pd.Series(right, dtype=object).astype(str)
-        swapped = ((text_l.str[:4] == text_r.str[:4]) & (text_l.str[5:7] == text_r.str[8:10])
-                   & (text_l.str[8:10] == text_r.str[5:7])).to_numpy()
-        days = (pd.to_datetime(text_l, format="%Y-%m-%d", errors="coerce")
-                - pd.to_datetime(text_r, format="%Y-%m-%d", errors="coerce")).dt.days.abs()
-        close = (days <= self.max_days).fillna(False).to_numpy(dtype=bool)
+        values = np.concatenate([np.asarray(left, dtype=object),
+                                 np.asarray(right, dtype=object)])
+        n = len(left)
+        return self._distinct_levels(values, np.arange(n), np.arange(n, 2 * n))
+
+    def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+        text = pd.Series(values, dtype=object).astype(str)
+        year = text.str[:4].to_numpy(dtype=object)
+        month = text.str[5:7].to_numpy(dtype=object)
+        day = text.str[8:10].to_numpy(dtype=object)
+        swapped = ((year[left] == year[right]) & (month[left] == day[right])
+                   & (day[left] == month[right]))
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        ordinal = parsed.to_numpy(dtype="datetime64[D]").astype(np.int64).astype(np.float64)
+        ordinal[parsed.isna().to_numpy()] = np.nan
+        days = np.abs(ordinal[left] - ordinal[right])
+        close = days <= self.max_days  # NaN compares False
+        plain = text.to_numpy(dtype=object)
         out = np.full(len(left), 3, dtype=np.int8)
         out[close] = 2
-        out[(_edit_distance(left, right) <= 1) | swapped] = 1
-        out[text_l.to_numpy() == text_r.to_numpy()] = 0
+        out[(_edit_distance(plain[left], plain[right]) <= 1) | swapped] = 1
+        out[plain[left] == plain[right]] = 0
         return out
 
 
@@ -261,14 +291,20 @@ class EmailComparison(Comparison):
         return ("exact", "same_user_name", f"edits<={self.max_edits}", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        user_l = np.array([str(v).rsplit("@", 1)[0] for v in left], dtype=object)
-        user_r = np.array([str(v).rsplit("@", 1)[0] for v in right], dtype=object)
-        digits_l = np.array(["".join(filter(str.isdigit, str(v))) for v in left], dtype=object)
-        digits_r = np.array(["".join(filter(str.isdigit, str(v))) for v in right], dtype=object)
-        typo = (_edit_distance(left, right) <= self.max_edits) & (digits_l == digits_r)
+        values = np.concatenate([np.asarray(left, dtype=object),
+                                 np.asarray(right, dtype=object)])
+        n = len(left)
+        return self._distinct_levels(values, np.arange(n), np.arange(n, 2 * n))
+
+    def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+        user = np.array([str(v).rsplit("@", 1)[0] for v in values], dtype=object)
+        digits = np.array(["".join(filter(str.isdigit, str(v))) for v in values], dtype=object)
+        typo = ((_edit_distance(values[left], values[right]) <= self.max_edits)
+                & (digits[left] == digits[right]))
         levels = np.where(typo, 2, 3).astype(np.int8)
-        levels[user_l == user_r] = 1
-        levels[left == right] = 0
+        levels[user[left] == user[right]] = 1
+        levels[values[left] == values[right]] = 0
         return levels
 
 
@@ -315,6 +351,12 @@ class _KeyColumns:
             keys_series = keys_series + _SEPARATOR + alias
         keys: pd.Series = keys_series.where(records[f"{field}_status"] == VALID, None)
         self._keys[(field, canonical)] = keys
+        return keys
+
+    def get(self, field: str, *, canonical: bool = False, needed_by: str = "") -> np.ndarray:
+        """A field's match keys per record as an object array (``None`` where invalid)."""
+        keys: np.ndarray = self.keys(field, canonical=canonical,
+                                     needed_by=needed_by).to_numpy(dtype=object)
         return keys
 
     def codes(self, fields: tuple[str, ...], *, canonical: bool = False,
