@@ -4,12 +4,14 @@
     .venv/bin/python benchmarks/scale.py                           # 100k, 300k, 1M
     .venv/bin/python benchmarks/scale.py --sizes 100000,300000 --splink
 
-For each size, in a fresh process: generate the data with
-``goldenrec._synthetic.generate_customers`` (not timed), then run the pipeline end to
-end (schema mapping, normalise, block, compare, score, cluster, survive) and write its
-outputs as CSV to a temporary directory (timed). Prints seconds per stage, total wall
-time, peak RSS and pairwise precision / recall / F1 of the clusters against the truth.
-With ``--splink`` the same data goes as Parquet to Splink 5 (DuckDB) in the
+For each size: a first process generates the data with
+``goldenrec._synthetic.generate_customers`` and writes one Parquet file per source (not
+timed); a fresh second process then runs goldenrec end to end and is timed: read the
+Parquet files, map, normalise, block, compare, score, cluster, survive, and write the
+outputs (golden, xref, lineage, scored pairs, quality flags) as Parquet. Peak RSS is
+that second process's, so it does not include the generator. Prints seconds per stage,
+total wall time, peak RSS and pairwise precision / recall / F1 of the clusters against
+the truth. With ``--splink`` the same Parquet files go to Splink 5 (DuckDB) in the
 ``.venv-bench-splink`` environment of ``benchmarks/peers.py``
 (``benchmarks/peers/run_scale_splink.py``), and the time ratio is printed.
 """
@@ -30,6 +32,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pandas as pd  # noqa: E402
 from peers import TOOLS, environment  # noqa: E402  (the peers harness: benchmarks/peers.py)
 
 import goldenrec as gr  # noqa: E402
@@ -38,42 +41,53 @@ from goldenrec._synthetic import SyntheticData, generate_customers  # noqa: E402
 TIMEOUT = 15 * 60
 
 
-def measure(size: int, seed: int, export: Path | None) -> dict[str, Any]:
-    """One goldenrec run at ``size`` records (this process only)."""
+def generate(size: int, seed: int, target: Path) -> dict[str, Any]:
+    """Generate ``size`` records and write them (and the truth) as Parquet to ``target``."""
     start = time.perf_counter()
     data = generate_customers(size, seed=seed)
-    generate_seconds = time.perf_counter() - start
-    if export is not None:
-        _export(data, export)
+    seconds = time.perf_counter() - start
+    _export(data, target)
+    return {"generate_seconds": seconds}
+
+
+def measure(size: int, seed: int, data_dir: Path) -> dict[str, Any]:
+    """One timed goldenrec run on the Parquet files in ``data_dir`` (this process only)."""
+    meta = json.loads((data_dir / "meta.json").read_text())
+    sources = generate_customers(0, seed=seed).sources  # the layouts: names, keys, orders
     marks: list[tuple[str, float]] = []
 
     def progress(stage: str, _i: int, _n: int) -> None:
         marks.append((stage, time.perf_counter()))
 
     start = time.perf_counter()
-    result = gr.Pipeline(list(data.sources)).resolve(data.frames, progress=progress)
+    marks.append(("read", start))
+    frames = {item["name"]: pd.read_parquet(data_dir / f"{item['name']}.parquet")
+              for item in meta["sources"]}
+    result = gr.Pipeline(list(sources)).resolve(frames, progress=progress)
     marks.append(("write", time.perf_counter()))
     with tempfile.TemporaryDirectory() as out:
         for name in ("golden", "xref", "lineage", "pairs", "quality"):
-            getattr(result, name).to_csv(Path(out) / f"{name}.csv", index=False)
+            frame = getattr(result, name)
+            frame.to_parquet(Path(out) / f"{name}.parquet", index=False)
     end = time.perf_counter()
     seconds = end - start
     stages = {stage: (marks[i + 1][1] if i + 1 < len(marks) else end) - at
               for i, (stage, at) in enumerate(marks)}
-    scores = gr.evaluate(result, data.truth)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    truth = pd.read_parquet(data_dir / "truth.parquet")
+    scores = gr.evaluate(result, truth)
     return {
-        "tool": "goldenrec", "records": size, "generate_seconds": generate_seconds,
-        "stages": stages, "seconds": seconds,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "tool": "goldenrec", "records": size, "stages": stages, "seconds": seconds,
+        "peak_mib": peak,
         "candidate_pairs": len(result.pairs), "blocking_recall": scores.blocking_recall,
         "precision": scores.pairwise.precision, "recall": scores.pairwise.recall,
         "f1": scores.pairwise.f1, "golden": len(result.golden),
-        "entities": int(data.truth["entity"].nunique()),
+        "entities": int(truth["entity"].nunique()),
     }
 
 
 def _export(data: SyntheticData, target: Path) -> None:
-    """The frames and the truth as Parquet for Splink (whose venv has no pandas)."""
+    """The frames and the truth as Parquet (read by goldenrec's timed run and by Splink)."""
     target.mkdir(parents=True, exist_ok=True)
     meta = []
     for spec in data.sources:
@@ -112,10 +126,14 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per run")
     parser.add_argument("--json", type=Path, help="also write the raw rows here")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate is not None:
+        print(json.dumps(generate(args.generate, args.seed, args.data)), flush=True)
+        return
     if args.one is not None:
-        print(json.dumps(measure(args.one, args.seed, args.export)), flush=True)
+        print(json.dumps(measure(args.one, args.seed, args.data)), flush=True)
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     python = splink_python() if args.splink else None
@@ -125,11 +143,17 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            export = Path(tmp) / "data" if python is not None else None
-            command = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed)]
-            if export is not None:
-                command += ["--export", str(export)]
-            row = {"records": size, **child(command, args.timeout)}
+            export = Path(tmp) / "data"
+            seed = ["--seed", str(args.seed), "--data", str(export)]
+            made = child([sys.executable, __file__, "--generate", str(size), *seed],
+                         args.timeout)
+            if "error" in made:
+                rows.append({"records": size, **made})
+                print(_line(rows[-1]), flush=True)
+                continue
+            row = {"records": size,
+                   **child([sys.executable, __file__, "--one", str(size), *seed],
+                           args.timeout)}
             rows.append(row)
             print(_line(row), flush=True)
             if python is not None and "error" not in row:
@@ -158,7 +182,8 @@ def _line(row: dict[str, Any]) -> str:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    stages = ["map", "normalise", "block", "compare", "score", "cluster", "survive", "write"]
+    stages = ["read", "map", "normalise", "block", "compare", "score", "cluster", "survive",
+              "write"]
     lines = ["| tool | records | " + " | ".join(stages) + " | total s | peak MiB | pairs "
              "| precision | recall | F1 |",
              "|---|---:|" + "---:|" * len(stages) + "---:|---:|---:|---:|---:|---:|"]

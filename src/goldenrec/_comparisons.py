@@ -127,9 +127,12 @@ def _jaro_winkler(left: np.ndarray, right: np.ndarray) -> np.ndarray:
                       dtype=np.float64)
 
 
-def _edit_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _edit_distance(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
+    """Damerau–Levenshtein distance, exact up to ``limit``; ``limit + 1`` beyond it
+    (the kernel stops early there, which is most of the pairs)."""
     return np.asarray(process.cpdist(list(left), list(right),
-                                     scorer=DamerauLevenshtein.distance, workers=-1),
+                                     scorer=DamerauLevenshtein.distance,
+                                     score_cutoff=limit, workers=-1),
                       dtype=np.int64)
 
 
@@ -229,7 +232,7 @@ class IdentifierComparison(Comparison):
         return ("exact", *(f"edits<={k}" for k in range(1, self.max_edits + 1)), "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        distance = _edit_distance(left, right)
+        distance = _edit_distance(left, right, self.max_edits)
         levels = np.where(distance <= self.max_edits, distance, self.max_edits + 1)
         return levels.astype(np.int8)
 
@@ -267,7 +270,7 @@ class DateComparison(Comparison):
         plain = text.to_numpy(dtype=object)
         out = np.full(len(left), 3, dtype=np.int8)
         out[close] = 2
-        out[(_edit_distance(plain[left], plain[right]) <= 1) | swapped] = 1
+        out[(_edit_distance(plain[left], plain[right], 1) <= 1) | swapped] = 1
         out[plain[left] == plain[right]] = 0
         return out
 
@@ -300,7 +303,7 @@ class EmailComparison(Comparison):
                          right: np.ndarray) -> np.ndarray:
         user = np.array([str(v).rsplit("@", 1)[0] for v in values], dtype=object)
         digits = np.array(["".join(filter(str.isdigit, str(v))) for v in values], dtype=object)
-        typo = ((_edit_distance(values[left], values[right]) <= self.max_edits)
+        typo = ((_edit_distance(values[left], values[right], self.max_edits) <= self.max_edits)
                 & (digits[left] == digits[right]))
         levels = np.where(typo, 2, 3).astype(np.int8)
         levels[user[left] == user[right]] = 1

@@ -37,6 +37,7 @@ from goldenrec._roles import Field
 from goldenrec._schema import SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
+from goldenrec._training import session_m, sessions_for
 from goldenrec.errors import ConfigError, InputError, NotFittedError, SerialisationError
 
 __all__ = ["Pipeline", "Progress", "resolve"]
@@ -259,11 +260,15 @@ class Pipeline:
                 if keep is not None:
                     train_gamma = gamma.loc[keep].reset_index(drop=True)
                 share = min(1.0, max(len(train_gamma), 1) / max(total_pairs, 1))
+                fixed_m = None
                 if labels is not None:
                     train_gamma, train_labels = _with_labels(
                         labels, pairs, gamma, records, comparator)
+                else:
+                    fixed_m = self._session_m(scorer, gamma, random_gamma, n_levels)
                 self.model_ = scorer.fit(train_gamma, random_gamma, n_levels=n_levels,
-                                         candidate_share=share, labels=train_labels)
+                                         candidate_share=share, labels=train_labels,
+                                         fixed_m=fixed_m)
             else:
                 self.model_ = scorer.fit(gamma, random_gamma, n_levels=n_levels)
         scores = self.model_.score(gamma)
@@ -301,6 +306,22 @@ class Pipeline:
             conflicts=survived.conflicts, confidence=survived.confidence,
             survivorship=survived,
         )
+
+    def _session_m(self, scorer: FellegiSunter, gamma: pd.DataFrame,
+                   random_gamma: pd.DataFrame, n_levels: dict[str, int]
+                   ) -> dict[str, np.ndarray] | None:
+        """``m`` from training sessions (see ``goldenrec._training``), or ``None``."""
+        sessions = sessions_for(self.comparisons_)
+        if not sessions:
+            return None
+
+        def fit_one(session_gamma: pd.DataFrame) -> dict[str, np.ndarray]:
+            model = copy.deepcopy(scorer).fit(session_gamma, random_gamma,
+                                              n_levels=n_levels)
+            return model.m_
+
+        found = session_m(fit_one, gamma, sessions, list(n_levels))
+        return found or None
 
     def normalise(self, data: Data) -> NormalisedRecords:
         """Map and normalise only (for exploring data quality)."""

@@ -105,6 +105,7 @@ class FellegiSunter:
         candidate_share: float = 1.0,
         labels: np.ndarray | None = None,
         weights: np.ndarray | None = None,
+        fixed_m: dict[str, np.ndarray] | None = None,
     ) -> FellegiSunter:
         """Fit on candidate-pair levels ``gamma`` and random-pair levels ``random_gamma``.
 
@@ -119,6 +120,9 @@ class FellegiSunter:
         ``weights`` (aligned with ``gamma``) says how many pairs each row stands for, so
         a table of distinct level patterns with their counts (as the Spark engine
         aggregates it) fits exactly as the pairs themselves would.
+
+        ``fixed_m`` gives ``m`` for some comparisons (e.g. estimated in training
+        sessions); EM then leaves them as they are and estimates the rest.
         """
         if not 0 < candidate_share <= 1:
             raise ConfigError("candidate_share must be in (0, 1]")
@@ -164,6 +168,12 @@ class FellegiSunter:
             else:
                 u[name] = u_prior
             m[name] = m_prior[name]
+        fixed = {name: np.asarray(values, dtype=np.float64)
+                 for name, values in (fixed_m or {}).items() if name in m}
+        for name, values in fixed.items():
+            if values.shape != m[name].shape:
+                raise ConfigError(f"fixed m for {name!r} has the wrong number of levels")
+            m[name] = values
         u_fixed = self.fix_u and random_gamma is not None
         tf_offset = _tf_offset(tf, u, len(matrix)) if per_pair else None
         known = None if label_values is None else ~np.isnan(label_values)
@@ -199,8 +209,8 @@ class FellegiSunter:
                                     minlength=levels)[:levels]
                 # a weak prior keeps unseen levels finite and tiny inputs sensible; it
                 # fades as evidence grows
-                new_m[name] = (tally + _PRIOR_STRENGTH * m_prior[name]) / (
-                    tally.sum() + _PRIOR_STRENGTH)
+                new_m[name] = fixed[name] if name in fixed else (
+                    tally + _PRIOR_STRENGTH * m_prior[name]) / (tally.sum() + _PRIOR_STRENGTH)
                 if not u_fixed:
                     non = np.bincount(column[present],
                                       weights=(counts - weighted)[present],

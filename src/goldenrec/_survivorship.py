@@ -155,14 +155,35 @@ def _clean(scores: np.ndarray) -> np.ndarray:
 
 
 def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
-          first: Sequence[tuple[str, np.ndarray]], n_clusters: int) -> _Ranked:
-    """Sort each cluster's candidates: ``first`` steps, the rules, then the record key."""
-    steps = [*first, *((rule.name, rule.score(candidates)) for rule in rules)]
+          first: Sequence[tuple[str, np.ndarray]], n_clusters: int, *,
+          lazy: bool = False) -> _Ranked:
+    """Sort each cluster's candidates: ``first`` steps, the rules, then the record key.
+
+    With ``lazy``, a rule is scored only in the clusters the earlier steps leave
+    undecided (winner, runner-up and the deciding step not yet fixed); elsewhere its
+    column holds ``-inf``. Winner, runner-up and ``decided_by`` are the same as without
+    it, but the order below them is not: only for rankings that need no more.
+    """
     n = len(candidates)
-    names = [name for name, _ in steps]
-    matrix = (np.column_stack([_clean(s) for _, s in steps]) if steps
-              else np.zeros((n, 0), dtype=np.float64))
+    names = [*(name for name, _ in first), *(rule.name for rule in rules)]
+    columns = [_clean(s) for _, s in first]
     cluster = candidates.frame["cluster"].to_numpy(dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    if lazy and n:
+        active = _undecided(cluster, candidates.key_codes, columns, active)
+    for rule in rules:
+        if not lazy or active.all():
+            columns.append(_clean(rule.score(candidates)))
+        else:
+            column = np.full(n, -np.inf)
+            rows = np.flatnonzero(active)
+            if len(rows):
+                column[rows] = _clean(rule.score(candidates.subset(rows)))
+            columns.append(column)
+        if lazy and active.any():
+            active = _undecided(cluster, candidates.key_codes, columns, active)
+    matrix = (np.column_stack(columns) if columns
+              else np.zeros((n, 0), dtype=np.float64))
     rank = candidates.frame["rank"].to_numpy(dtype=np.int64)
     keys = [rank, *(-matrix[:, j] for j in reversed(range(matrix.shape[1]))), cluster]
     order = np.lexsort(keys) if n else np.zeros(0, dtype=np.int64)
@@ -193,6 +214,39 @@ def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
             step = np.where(diff.any(axis=1), diff.argmax(axis=1), len(names))
             decided[contested] = label[step]
     return _Ranked(candidates, names, matrix, order, winner, runner, decided, distinct)
+
+
+def _undecided(cluster: np.ndarray, codes: np.ndarray, columns: Sequence[np.ndarray],
+               active: np.ndarray) -> np.ndarray:
+    """Rows (among ``active``) of clusters whose winner or runner-up the score
+    ``columns`` do not fix yet: the best rows tie, or the best rows with another match
+    key than the winner's tie."""
+    rows = np.flatnonzero(active)
+    if not len(rows):
+        return active
+    sub_cluster = cluster[rows]
+    order = np.lexsort([*(-c[rows] for c in reversed(columns)), sub_cluster])
+    s_cluster = sub_cluster[order]
+    s_codes = codes[rows][order]
+    new_run = np.r_[True, s_cluster[1:] != s_cluster[:-1]]
+    starts = np.flatnonzero(new_run)
+    for column in columns:
+        values = column[rows][order]
+        new_run[1:] |= values[1:] != values[:-1]
+    run = np.cumsum(new_run) - 1
+    run_size = np.bincount(run)
+    lengths = np.diff(np.r_[starts, len(order)])
+    cluster_of = np.repeat(np.arange(len(starts)), lengths)
+    undecided = run_size[run[starts]] >= 2  # the winner ties
+    other = s_codes != s_codes[starts][cluster_of]
+    positions = np.flatnonzero(other)
+    if len(positions):
+        other_per_run = np.bincount(run[positions], minlength=len(run_size))
+        owners, first_of = np.unique(cluster_of[positions], return_index=True)
+        undecided[owners] |= other_per_run[run[positions[first_of]]] >= 2
+    keep = np.zeros(len(active), dtype=bool)
+    keep[rows[order[undecided[cluster_of]]]] = True
+    return keep
 
 
 # -- the engine --------------------------------------------------------------------------
@@ -470,18 +524,20 @@ class Survivorship:
         return result
 
     def _field_ranking(self, context: _Context, unit: _Unit, stats: FieldStats,
-                       rows: np.ndarray | None = None) -> _Ranked:
+                       rows: np.ndarray | None = None, *, lazy: bool = False) -> _Ranked:
         rule = unit.rule.ranking if isinstance(unit.rule, Aggregate) else unit.rule
         candidates = Candidates(self._candidate_frame(context, unit.fields[0], rows), stats)
         first: list[tuple[str, np.ndarray]] = []
         if self._valid_first(unit.rule):
             first.append(("valid_over_invalid", -candidates.n_invalid))
-        return _rank(candidates, self._chain(rule), first, len(context.golden_ids))
+        chain = self._chain(rule)
+        lazy = lazy and not any(isinstance(r, Custom) for r in chain)
+        return _rank(candidates, chain, first, len(context.golden_ids), lazy=lazy)
 
     def _survive_field(self, context: _Context, unit: _Unit, stats: FieldStats
                        ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
         name = unit.fields[0]
-        ranked = self._field_ranking(context, unit, stats)
+        ranked = self._field_ranking(context, unit, stats, lazy=True)
         frame = ranked.candidates.frame
         has = np.flatnonzero(ranked.winner >= 0)
         rows = ranked.winner[has]

@@ -118,6 +118,11 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def subset(self, rows: np.ndarray) -> Candidates:
+        """The candidates at positions ``rows`` (whole clusters, for cluster-wise rules)."""
+        return Candidates(self.frame.iloc[rows], self.stats,
+                          {name: values[rows] for name, values in self.precomputed.items()})
+
     def _given(self, name: str) -> np.ndarray | None:
         return self.precomputed.get(name)
 
