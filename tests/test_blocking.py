@@ -102,3 +102,17 @@ def test_sorted_neighbourhood_and_tokens() -> None:
         assert blocking_from_dict(spec.to_dict()) == spec
     assert 0 < blocker.reduction_ratio_ <= 1
     assert "reduction_ratio" in blocker.stats_.columns
+
+
+def test_canonical_key_pairs_a_nickname_with_its_full_name() -> None:
+    import goldenrec as gr  # noqa: PLC0415
+
+    frame = pd.DataFrame({"id": ["1", "2", "3", "4"],
+                          "first_name": ["Bob", "Robert", "Roberta", "Rob"],
+                          "last_name": ["Allen", "Allen", "Allen", "Baker"]})
+    records = gr.Pipeline().normalise({"people": frame}).frame
+    rule = gr.block_on(gr.canonical("first_name"), "last_name")
+    pairs = gr.Blocker([rule]).block(records)
+    assert list(zip(pairs["record_key_l"], pairs["record_key_r"])) == [("1", "2")]
+    assert rule.name == "canonical(first_name) & last_name"
+    assert blocking_from_dict(rule.to_dict()) == rule

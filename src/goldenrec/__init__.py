@@ -13,6 +13,7 @@ from goldenrec._blocking import (
     SortedNeighbourhood,
     TokenBlocking,
     block_on,
+    canonical,
     phonetic,
     prefix,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "WeightedClustering",
     "__version__",
     "block_on",
+    "canonical",
     "choose_threshold",
     "estimate_quality",
     "evaluate",

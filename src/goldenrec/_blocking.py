@@ -31,8 +31,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Transform = Literal["exact", "soundex", "metaphone", "nysiis", "prefix", "year"]
-_TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year")
+Transform = Literal["exact", "soundex", "metaphone", "nysiis", "prefix", "year",
+                    "canonical"]
+_TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year", "canonical")
 PAIR_COLUMNS = ["row_l", "row_r", "source_l", "record_key_l", "source_r", "record_key_r", "rule"]
 
 
@@ -88,6 +89,14 @@ class BlockKey:
         if self.transform == "exact":
             exact: pd.Series = keys.astype(object)
             return exact
+        if self.transform == "canonical":
+            # the nickname's full form (Bob → robert) where the normaliser knows one
+            canonical_column = f"{self.field}_canonical"
+            if canonical_column in frame.columns:
+                keys = frame[canonical_column].astype(object).where(
+                    frame[canonical_column].notna(), keys).where(keys.notna(), None)
+            canonical: pd.Series = keys.astype(object)
+            return canonical
         codes, uniques = pd.factorize(keys, use_na_sentinel=True)
         transformed = np.array([self._apply(str(u)) for u in uniques] + [None], dtype=object)
         result: pd.Series = pd.Series(transformed[codes], index=frame.index, dtype=object)
@@ -113,6 +122,12 @@ def phonetic(field: str, algorithm: Literal["soundex", "metaphone", "nysiis"] = 
              ) -> BlockKey:
     """A phonetic blocking key (Soundex, Metaphone or NYSIIS of the field's match key)."""
     return BlockKey(field, algorithm)
+
+
+def canonical(field: str) -> BlockKey:
+    """A name's canonical form: the full name a nickname stands for (``Bob`` → ``robert``),
+    else the match key; from the ``<field>_canonical`` column the name normaliser writes."""
+    return BlockKey(field, "canonical")
 
 
 def prefix(field: str, length: int) -> BlockKey:

@@ -15,6 +15,7 @@ from goldenrec._blocking import (
     KeyCache,
     _rule_codes,
     block_on,
+    canonical,
     count_pairs,
     phonetic,
 )
@@ -143,6 +144,13 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
             phonetic_keys = (phonetic(first) if phonetic_first else BlockKey(first),
                              phonetic(second) if phonetic_second else BlockKey(second))
             options.append((phonetic_keys, frozenset({first, second, "~phonetic"})))
+        nicknamed = [f for f in (first, second)
+                     if f in _NAME_FIELDS and f"{f}_canonical" in records.columns]
+        if nicknamed:
+            # Bob Smith / Robert Smith: a nickname and its full form share a key
+            options.append((tuple(canonical(f) if f in nicknamed else BlockKey(f)
+                                  for f in (first, second)),
+                            frozenset({first, second, "~canonical"})))
         dated = [f for f in (first, second) if f == "date_of_birth"
                  or (kinds or {}).get(f) == "date"]
         if len(dated) == 1:
