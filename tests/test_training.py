@@ -84,3 +84,23 @@ def test_disagreeing_birth_dates_weigh_as_much_as_the_truth_says() -> None:
     fitted_else = float(result.model.m_["date_of_birth"][-1])
     assert abs(fitted_else - true_else) < 0.01
     assert gr.evaluate(result, data.truth).pairwise.f1 > 0.95
+
+
+def test_context_comparisons_only_count_against() -> None:
+    """Agreeing on a field that one random pair in ten shares (a country) adds nothing;
+    disagreeing on it still counts."""
+    from goldenrec._scoring import CONTEXT_U, is_context, level_weights  # noqa: PLC0415
+
+    m = np.array([0.99, 0.01])
+    assert is_context(np.array([CONTEXT_U * 2, 1 - CONTEXT_U * 2]))
+    assert not is_context(np.array([0.01, 0.99]))
+    assert level_weights(m, np.array([0.2, 0.8]))[0] == 0.0
+    assert level_weights(m, np.array([0.2, 0.8]))[1] < -6
+    assert level_weights(m, np.array([0.01, 0.99]))[0] > 6
+    gamma = pd.DataFrame({"gamma_country": [0, 0, 1], "gamma_name": [0, 1, 0]})
+    random_gamma = pd.DataFrame({"gamma_country": [0] * 3_000 + [1] * 7_000,
+                                 "gamma_name": [1] * 10_000})
+    model = FellegiSunter(max_iter=5).fit(gamma, random_gamma,
+                                          n_levels={"country": 2, "name": 2})
+    weights = model.match_weights(gamma)["weight_country"].tolist()
+    assert weights[0] == weights[1] == 0.0 and weights[2] < 0

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._comparisons import Comparator
-from goldenrec._scoring import FellegiSunter, tf_adjustment
+from goldenrec._scoring import FellegiSunter, is_context, level_weights, tf_adjustment
 from goldenrec.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -62,14 +62,14 @@ def explain_pair(result: Result, left: tuple[str, str], right: tuple[str, str]
         if level >= 0:
             m = float(model.m_[name][level])
             u = float(model.u_[name][level])
-            weight = float(np.log2(m / u))
+            weight = float(level_weights(model.m_[name], model.u_[name])[level])
             label = labels[level]
         else:
             m = u = float("nan")
             weight = 0.0
             label = "one missing" if level == -1 else "both missing"
         adjustment = 0.0
-        if f"tf_{name}" in gamma.columns and level >= 0:
+        if f"tf_{name}" in gamma.columns and level >= 0 and not is_context(model.u_[name]):
             adjustment = float(tf_adjustment(gamma[f"tf_{name}"].to_numpy(dtype=np.float64),
                                              float(model.u_[name][0]))[0])
         rows.append({

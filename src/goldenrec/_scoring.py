@@ -11,7 +11,8 @@ import pandas as pd
 
 from goldenrec.errors import ConfigError, NotFittedError
 
-__all__ = ["FellegiSunter", "Scorer", "choose_threshold", "random_pairs"]
+__all__ = ["CONTEXT_U", "FellegiSunter", "Scorer", "choose_threshold", "is_context",
+           "level_weights", "random_pairs"]
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,30 @@ _PRIOR_STRENGTH = 10.0
 #: Pseudo-pairs behind the default u shape: random pairs of a tiny input include its
 #: matches, so a few hundred records need the prior; a large sample outweighs it.
 _U_PRIOR_STRENGTH = 1000.0
+
+
+#: A comparison whose values agree by chance this often (``u`` of its exact level) is
+#: context, not identity: country, gender, state. Agreeing on it is mostly implied by
+#: agreeing on correlated fields (Latvian names come with Latvia), so counting it again
+#: overstates the evidence; its agreement levels weigh 0, its disagreement stays.
+CONTEXT_U = 0.1
+
+
+def is_context(u: np.ndarray) -> bool:
+    """Whether a comparison with these ``u`` is context (see :data:`CONTEXT_U`)."""
+    return bool(len(u)) and float(u[0]) > CONTEXT_U
+
+
+def level_weights(m: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``log2(m/u)`` per level; agreement on a context comparison weighs at most 0.
+
+    >>> level_weights(np.array([0.99, 0.01]), np.array([0.5, 0.5])).round(2).tolist()
+    [0.0, -5.64]
+    """
+    table: np.ndarray = np.log2(np.asarray(m, dtype=np.float64) / np.asarray(u, dtype=np.float64))
+    if is_context(u):
+        table = np.minimum(table, 0.0)
+    return table
 
 
 def _default_m(levels: int) -> np.ndarray:
@@ -240,9 +265,9 @@ class FellegiSunter:
         out = {}
         for name in self.names_:
             column = gamma[f"gamma_{name}"].to_numpy()
-            table = np.log2(self.m_[name] / self.u_[name])
+            table = level_weights(self.m_[name], self.u_[name])
             weight = np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
-            if f"tf_{name}" in gamma.columns:
+            if f"tf_{name}" in gamma.columns and not is_context(self.u_[name]):
                 weight = weight + tf_adjustment(
                     gamma[f"tf_{name}"].to_numpy(dtype=np.float64), float(self.u_[name][0]))
             out[f"weight_{name}"] = weight
@@ -299,9 +324,10 @@ class FellegiSunter:
         self._check_fitted()
         rows = []
         for name in self.names_:
+            weights = level_weights(self.m_[name], self.u_[name])
             for level, (m, u) in enumerate(zip(self.m_[name], self.u_[name])):
                 rows.append({"comparison": name, "level": level, "m": float(m),
-                             "u": float(u), "weight": float(np.log2(m / u))})
+                             "u": float(u), "weight": float(weights[level])})
         table: pd.DataFrame = pd.DataFrame(rows)
         return table
 
@@ -350,7 +376,7 @@ def _log_odds(patterns: np.ndarray, names: Sequence[str], m: dict[str, np.ndarra
     log_odds = np.full(len(patterns), np.log(lam / (1 - lam)))
     for position, name in enumerate(names):
         column = patterns[:, position]
-        table = np.log(m[name] / u[name])
+        table = level_weights(m[name], u[name]) * np.log(2.0)
         log_odds += np.where(column >= 0, table[np.maximum(column, 0)], 0.0)
     return log_odds
 
@@ -362,7 +388,8 @@ def _tf_offset(tf: dict[str, np.ndarray], u: dict[str, np.ndarray], n_pairs: int
         return None
     offset = np.zeros(n_pairs)
     for name, frequency in tf.items():
-        offset += tf_adjustment(frequency, float(u[name][0])) * np.log(2.0)
+        if not is_context(u[name]):
+            offset += tf_adjustment(frequency, float(u[name][0])) * np.log(2.0)
     return offset
 
 
