@@ -7,3 +7,5 @@ import importlib.util
 collect_ignore_glob: list[str] = []
 if importlib.util.find_spec("recordlinkage") is None:
     collect_ignore_glob.append("src/goldenrec/adapters/recordlinkage.py")
+if importlib.util.find_spec("pyspark") is None:
+    collect_ignore_glob.append("src/goldenrec/spark/*")

@@ -37,7 +37,7 @@ from goldenrec._comparisons import (
 )
 from goldenrec._evaluation import ClusterScores, Evaluation, estimate_quality, evaluate
 from goldenrec._lineage import ValueExplanation
-from goldenrec._masking import mask_frame, mask_value
+from goldenrec._masking import mask, mask_frame, mask_value
 from goldenrec._metrics import PairwiseScores, pairwise_scores
 from goldenrec._normalise import (
     AddressNormaliser,
@@ -59,15 +59,19 @@ from goldenrec._normalise import (
     extract_postcode,
     split_full_name,
 )
+from goldenrec._normalise._consent import ConsentNormaliser, PurposeNormaliser
 from goldenrec._normalise._records import FrequencyLimits
 from goldenrec._pipeline import Pipeline, resolve
+from goldenrec._pseudonymise import Pseudonymiser, pseudonymise
 from goldenrec._quality import QualityReport
 from goldenrec._report import write_report
 from goldenrec._result import Result
+from goldenrec._retention import RetentionPolicy, RetentionReport
 from goldenrec._roles import ROLES, Field, infer_role
 from goldenrec._schema import MappedRecords, SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, choose_threshold
 from goldenrec._store import Batch, Changes, Decision, Event, GoldenStore, StoreFormatError
+from goldenrec._store._backup import BackupReport
 from goldenrec._survivorship import (
     Aggregate,
     Closeness,
@@ -96,6 +100,7 @@ __all__ = [
     "ROLES",
     "AddressNormaliser",
     "Aggregate",
+    "BackupReport",
     "Batch",
     "BlockKey",
     "Blocker",
@@ -109,6 +114,7 @@ __all__ = [
     "Comparator",
     "Comparison",
     "ConnectedComponents",
+    "ConsentNormaliser",
     "CountryNormaliser",
     "Custom",
     "DateComparison",
@@ -146,9 +152,13 @@ __all__ = [
     "Pipeline",
     "PostcodeNormaliser",
     "Prevalence",
+    "Pseudonymiser",
+    "PurposeNormaliser",
     "QualityReport",
     "RecordNormaliser",
     "Result",
+    "RetentionPolicy",
+    "RetentionReport",
     "SchemaMapper",
     "Shortest",
     "SortedNeighbourhood",
@@ -175,6 +185,7 @@ __all__ = [
     "extract_postcode",
     "generate_customers",
     "infer_role",
+    "mask",
     "mask_frame",
     "mask_value",
     "pairwise_scores",
@@ -182,6 +193,7 @@ __all__ = [
     "phonetic",
     "pr_curve_chart",
     "prefix",
+    "pseudonymise",
     "resolve",
     "split_full_name",
     "waterfall_chart",

@@ -14,7 +14,13 @@ from typing import Final
 
 import pandas as pd
 
-from goldenrec._roles import ROLE_KINDS, ROLE_SYNONYMS, Field, canonical_column_name
+from goldenrec._roles import (
+    ROLE_KINDS,
+    ROLE_SYNONYMS,
+    Field,
+    canonical_column_name,
+    is_digest_column,
+)
 
 __all__ = ["infer_extra_fields"]
 
@@ -43,7 +49,9 @@ def infer_extra_fields(frame: pd.DataFrame, mapping: pd.DataFrame,
                        declared: Sequence[Field] = ()) -> list[Field]:
     """Custom fields for the pass-through columns worth comparing.
 
-    A column qualifies when it is filled in at least 1% of the records, its values are
+    A digest column (``<name>_hmac``, see :class:`~goldenrec.Pseudonymiser`) filled in
+    at least 1% of the records is an identifier. Another column qualifies when it is
+    filled in at least 1% of the records, its values are
     short (mean length ≤ 40) and not (almost) all distinct. Its kind comes from a word
     of its name that names a role (``postcode_fake`` is compared as a postcode);
     columns whose word names a role the data already has (``first_and_surname`` beside
@@ -65,12 +73,17 @@ def infer_extra_fields(frame: pd.DataFrame, mapping: pd.DataFrame,
         name = canonical_column_name(column)
         if not name or name in taken or column not in frame.columns:
             continue
-        role = _token_role(column)
-        if role is not None and role in present_roles:
-            continue
         values = frame[column].dropna().astype(str).str.strip()
         values = values[values != ""]
         if len(frame) == 0 or len(values) < max(2, MIN_FILL * len(frame)):
+            continue
+        if is_digest_column(column):
+            # keyed digests (``email_hmac``): mostly distinct, compared exactly
+            out.append(Field(name, synonyms=(column,), kind="identifier"))
+            taken.add(name)
+            continue
+        role = _token_role(column)
+        if role is not None and role in present_roles:
             continue
         if values.str.len().mean() > MAX_MEAN_LENGTH:
             continue

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
+from goldenrec._cli_privacy import add_privacy_commands
 from goldenrec._demo_loader import evaluate, load_demo
 from goldenrec._io import read_table
+from goldenrec._masking import masked_result
 from goldenrec._pipeline import Pipeline, Progress
 from goldenrec._quality import QualityReport
 from goldenrec._result import Result
@@ -107,6 +109,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="resolve the shipped three-source sample and score it against its truth",
         description="Resolve the shipped sample (crm, webshop, support) and report "
                     "pairwise precision and recall against its answer key.")
+    _add_mask_option(demo)
     demo.set_defaults(handler=_run_demo, default_out=Path("goldenrec-demo"))
 
     resolve = commands.add_parser(
@@ -127,6 +130,11 @@ def _build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--store", metavar="PATH", type=Path,
                          help="also create a golden store (an SQLite file) at PATH for "
                               "later 'update' and 'forget'")
+    resolve.add_argument("--purpose", metavar="PURPOSE",
+                         help="write only the customers whose consent for PURPOSE (e.g. "
+                              "marketing; 'general' for the general purpose) is granted; "
+                              "customers without a decision are left out")
+    _add_mask_option(resolve)
     resolve.set_defaults(handler=_run_resolve, default_out=Path("goldenrec-out"))
 
     quality = commands.add_parser(
@@ -140,7 +148,15 @@ def _build_parser() -> argparse.ArgumentParser:
     quality.set_defaults(handler=_run_quality, default_out=Path("goldenrec-quality"))
     _add_report_command(commands)
     _add_store_commands(commands)
+    add_privacy_commands(commands)
     return parser
+
+
+def _add_mask_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--mask-pii", action="store_true",
+                         help="mask personal values in the written golden, lineage and "
+                              "conflicts files (j***@example.com, +49 *** *** 67), for "
+                              "display; the golden store keeps the real values")
 
 
 def _add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
@@ -400,7 +416,12 @@ def _resolve(pipeline: Pipeline, data: Mapping[str, pd.DataFrame],
         progress.finish()
 
 
-def _write(result: Result, directory: Path) -> list[Path]:
+def _write(result: Result, directory: Path, purpose: str | None = None, *,
+           mask_pii: bool = False) -> list[Path]:
+    if purpose is not None:  # before masking, which may hide the consent values
+        result = result.for_purpose(purpose)
+    if mask_pii:
+        result = masked_result(result)
     try:
         return result.write(directory)
     except OSError as error:
@@ -420,7 +441,7 @@ def _run_demo(args: argparse.Namespace, progress: ProgressLine) -> int:
     demo = load_demo()
     result = _resolve(Pipeline(sources=demo.sources), demo.frames, progress)
     scores = evaluate(result, demo.truth)
-    written = _write(result, args.out)
+    written = _write(result, args.out, mask_pii=args.mask_pii)
     if not args.quiet:
         names = ", ".join(source.name for source in demo.sources)
         print(f"goldenrec demo: the shipped sample ({names}) with its answer key")
@@ -470,17 +491,21 @@ def _configured_pipeline(args: argparse.Namespace, pipeline: Pipeline | None,
 
 def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
     saved = _check_pipeline_options(args)
+    if args.purpose is not None:
+        from goldenrec._consent import consent_column  # noqa: PLC0415
+
+        consent_column(args.purpose)  # a ConfigError before any work when unreadable
     frames = _read_inputs(args.inputs, args.source_column)
     pipeline = _configured_pipeline(args, saved, frames)
     if args.store is not None and args.store.exists():
         raise ConfigError(f"--store: a file already exists at '{args.store}'")
     result = _resolve(pipeline, frames, progress)
-    written = _write(result, args.out)
+    written = _write(result, args.out, args.purpose, mask_pii=args.mask_pii)
     if args.store is not None:
         from goldenrec._store import GoldenStore  # noqa: PLC0415
 
-        GoldenStore.create(args.store, Pipeline.from_json(pipeline.to_json()),
-                           frames).close()
+        # the fitted pipeline itself: it carries the whole-data state it froze
+        GoldenStore.create(args.store, pipeline, frames).close()
     if args.save_pipeline is not None:
         try:
             pipeline.save(args.save_pipeline)
@@ -489,6 +514,9 @@ def _run_resolve(args: argparse.Namespace, progress: ProgressLine) -> int:
                               f"{error.strerror or type(error).__name__}") from None
     if not args.quiet:
         print(result.summary())
+        if args.purpose is not None:
+            print(_line("consent", f"{len(result.golden_for(args.purpose)):,} customer(s) "
+                                   f"consented to {args.purpose!r} (only they are written)"))
         print(_outputs_line(args.out, written))
         if args.save_pipeline is not None:
             print(_line("pipeline saved", str(args.save_pipeline)))

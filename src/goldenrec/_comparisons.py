@@ -136,6 +136,13 @@ def _edit_distance(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarra
                       dtype=np.int64)
 
 
+def _via_distinct(comparison: Comparison, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``_levels`` of a comparison whose real work is in ``_distinct_levels``."""
+    values = np.concatenate([np.asarray(left, dtype=object), np.asarray(right, dtype=object)])
+    n = len(left)
+    return comparison._distinct_levels(values, np.arange(n), np.arange(n, 2 * n))
+
+
 @dataclass(frozen=True)
 class ExactComparison(Comparison):
     """``exact`` or ``else``."""
@@ -249,10 +256,7 @@ class DateComparison(Comparison):
         return ("exact", "typo_or_swap", f"within_{self.max_days}_days", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        values = np.concatenate([np.asarray(left, dtype=object),
-                                 np.asarray(right, dtype=object)])
-        n = len(left)
-        return self._distinct_levels(values, np.arange(n), np.arange(n, 2 * n))
+        return _via_distinct(self, left, right)
 
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
                          right: np.ndarray) -> np.ndarray:
@@ -294,10 +298,7 @@ class EmailComparison(Comparison):
         return ("exact", "same_user_name", f"edits<={self.max_edits}", "else")
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        values = np.concatenate([np.asarray(left, dtype=object),
-                                 np.asarray(right, dtype=object)])
-        n = len(left)
-        return self._distinct_levels(values, np.arange(n), np.arange(n, 2 * n))
+        return _via_distinct(self, left, right)
 
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
                          right: np.ndarray) -> np.ndarray:

@@ -29,8 +29,10 @@ from goldenrec._comparisons import (
     StringComparison,
 )
 from goldenrec._normalise._base import VALID
+from goldenrec._roles import is_digest_column
 
-__all__ = ["default_blocking_rules", "default_comparisons", "usable_fields"]
+__all__ = ["candidate_options", "default_blocking_rules", "default_comparisons",
+           "usable_fields"]
 
 #: Share of records that must hold a valid value for a field to be used by default.
 MIN_FILL = 0.01
@@ -98,6 +100,8 @@ def default_comparisons(fields: Sequence[str], kinds: Mapping[str, str] | None =
 
 
 def _comparison_for_kind(name: str, kind: str) -> Comparison:
+    if is_digest_column(name):
+        return ExactComparison(name)  # keyed digests agree exactly or not at all
     if kind == "name":
         return NameComparison(name, term_frequency=True)
     if kind == "date":
@@ -111,27 +115,22 @@ def _comparison_for_kind(name: str, kind: str) -> Comparison:
     return StringComparison(name, thresholds=(0.9, 0.7), term_frequency=True)
 
 
-def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
-                           kinds: Mapping[str, str] | None = None) -> list[BlockingRule]:
-    """Complementary rules so that one or two corrupted fields do not lose a match.
+#: One candidate rule: its keys, and the fields it uses (``~kind`` marks a fuzzy key).
+Option = tuple[tuple[BlockKey, ...], frozenset[str]]
 
-    Without ``records`` a fixed set of templates for the fields present is returned.
-    With ``records``, every single selective field and every pair of fields (exact match
-    keys, plus phonetic keys for names) is a candidate; each is counted without
-    building pairs, candidates over the per-rule budget are dropped, a rule implied by
-    a cheaper kept rule is dropped, and rules are kept cheapest first until the total
-    budget is used.
+
+def candidate_options(fields: Sequence[str], kinds: Mapping[str, str],
+                      columns: Sequence[str]) -> tuple[list[str], list[Option]]:
+    """The fields that can block, and every candidate rule zero configuration weighs.
+
+    Each selective field alone (and the phonetic key of a name field), and each pair of
+    fields: exact keys, phonetic keys for names, nickname-canonical keys for names
+    (when the records have ``<field>_canonical``), the year of a date with another
+    field. Both engines (local and Spark) choose among these.
     """
     blocking_kinds = ("text", "name", "identifier", "email", "phone", "postcode", "date")
-    present = [f for f in fields if f in _BLOCKING_FIELDS
-               or (kinds or {}).get(f) in blocking_kinds]
-    if records is None:
-        return _template_rules(present, fields)
-    n = len(records)
-    per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
-    total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
-    candidates: list[tuple[int, BlockingRule, frozenset[str]]] = []
-    options: list[tuple[tuple[BlockKey, ...], frozenset[str]]] = []
+    present = [f for f in fields if f in _BLOCKING_FIELDS or kinds.get(f) in blocking_kinds]
+    options: list[Option] = []
     for field in present:
         options.append(((BlockKey(field),), frozenset({field})))
         if field in _NAME_FIELDS:
@@ -145,19 +144,40 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
                              phonetic(second) if phonetic_second else BlockKey(second))
             options.append((phonetic_keys, frozenset({first, second, "~phonetic"})))
         nicknamed = [f for f in (first, second)
-                     if f in _NAME_FIELDS and f"{f}_canonical" in records.columns]
+                     if f in _NAME_FIELDS and f"{f}_canonical" in columns]
         if nicknamed:
             # Bob Smith / Robert Smith: a nickname and its full form share a key
             options.append((tuple(canonical(f) if f in nicknamed else BlockKey(f)
                                   for f in (first, second)),
                             frozenset({first, second, "~canonical"})))
-        dated = [f for f in (first, second) if f == "date_of_birth"
-                 or (kinds or {}).get(f) == "date"]
+        dated = [f for f in (first, second) if f == "date_of_birth" or kinds.get(f) == "date"]
         if len(dated) == 1:
             other = second if dated[0] == first else first
             other_key = phonetic(other) if other in _NAME_FIELDS else BlockKey(other)
             options.append(((BlockKey(dated[0], "year"), other_key),
                             frozenset({first, second, "~year"})))
+    return present, options
+
+
+def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
+                           kinds: Mapping[str, str] | None = None) -> list[BlockingRule]:
+    """Complementary rules so that one or two corrupted fields do not lose a match.
+
+    Without ``records`` a fixed set of templates for the fields present is returned.
+    With ``records``, every single selective field and every pair of fields (exact match
+    keys, plus phonetic keys for names) is a candidate; each is counted without
+    building pairs, candidates over the per-rule budget are dropped, a rule implied by
+    a cheaper kept rule is dropped, and rules are kept cheapest first until the total
+    budget is used.
+    """
+    columns = [str(c) for c in records.columns] if records is not None else []
+    present, options = candidate_options(fields, kinds or {}, columns)
+    if records is None:
+        return _template_rules(present, fields)
+    n = len(records)
+    per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
+    total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
+    candidates: list[tuple[int, BlockingRule, frozenset[str]]] = []
     cache: KeyCache = {}
     for option_keys, signature in options:
         rule = block_on(*option_keys)

@@ -143,16 +143,20 @@ def _read_parquet(file: Path) -> pd.DataFrame:
         )
     try:
         frame = pd.read_parquet(file, engine="pyarrow")
+        if frame.columns.nlevels != 1:
+            raise InputError(
+                f"cannot read '{file}': nested column headers are not supported")
+        frame = frame.reset_index(drop=True)
+        # Typed Parquet columns become text like CSV cells (integral floats lose ``.0``);
+        # damaged data can surface only here, when the columns are first read.
+        text: pd.DataFrame = pd.DataFrame(
+            {str(c): as_text(frame[c]) for c in frame.columns}, index=frame.index)
+    except InputError:
+        raise
     except PermissionError:
         raise InputError(f"cannot read '{file}': permission denied") from None
     except Exception:  # pyarrow raises many types; none of their text is shown.
         raise InputError(f"cannot read '{file}' as a Parquet file") from None
-    if frame.columns.nlevels != 1:
-        raise InputError(f"cannot read '{file}': nested column headers are not supported")
-    frame = frame.reset_index(drop=True)
-    # Typed Parquet columns become text like CSV cells (integral floats lose ``.0``).
-    text: pd.DataFrame = pd.DataFrame({str(c): as_text(frame[c]) for c in frame.columns},
-                                      index=frame.index)
     return text
 
 

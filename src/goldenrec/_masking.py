@@ -11,18 +11,28 @@ anonymisation.
 '+49 *** *** 67'
 >>> mask_value("Jürgen", "name")
 'J***'
+
+:func:`mask` is the one public entry point (``goldenrec.mask``): it masks a frame, a
+series or a single value.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-__all__ = ["MASK", "ROLE_KINDS", "Kind", "kind_of", "mask_frame", "mask_value"]
+from goldenrec.errors import ConfigError
+
+if TYPE_CHECKING:
+    from goldenrec._result import Result
+
+__all__ = ["MASK", "ROLE_KINDS", "Kind", "guess_kind", "kind_of", "mask", "mask_frame",
+           "mask_value", "masked_result"]
 
 MASK = "***"
 Kind = Literal["email", "phone", "name", "date", "text", "identifier", "none"]
@@ -57,13 +67,16 @@ def _mask_phone(text: str) -> str:
     if len(digits) < 4:
         return MASK
     prefix = ""
-    if text.strip().startswith("+"):
+    stripped = text.strip()
+    if stripped.startswith("00") and not stripped.startswith("000"):
+        stripped = "+" + stripped[2:]  # the international call prefix
+    if stripped.startswith("+"):
         try:
             import phonenumbers  # noqa: PLC0415
 
-            prefix = f"+{phonenumbers.parse(text, None).country_code} "
+            prefix = f"+{phonenumbers.parse(stripped, None).country_code} "
         except Exception:  # not parseable: show no country code
-            prefix = "+"
+            prefix = ""
     return f"{prefix}{MASK} {MASK} {digits[-2:]}"
 
 
@@ -80,7 +93,7 @@ def mask_value(value: Any, kind: str) -> Any:
     True
     """
     if kind not in _KINDS:
-        raise ValueError(f"unknown mask kind {kind!r}; expected one of {sorted(_KINDS)}")
+        raise ConfigError(f"unknown mask kind {kind!r}; expected one of {sorted(_KINDS)}")
     if _missing(value) or kind == "none":
         return value
     if isinstance(value, (list, tuple)):
@@ -112,11 +125,15 @@ def kind_of(field: str) -> Kind:
 
     >>> kind_of("email"), kind_of("country"), kind_of("work_phone"), kind_of("street_l")
     ('email', 'none', 'phone', 'text')
+    >>> kind_of("consent_email"), kind_of("consent_phone_at")
+    ('none', 'none')
     """
     base = _SUFFIX.sub("", field)
     if base in ROLE_KINDS:
         return ROLE_KINDS[base]
     lowered = base.lower()
+    if lowered.startswith("consent_"):
+        return "none"  # golden consent per purpose (consent_email_at is no e-mail)
     if "mail" in lowered:
         return "email"
     if "phone" in lowered or "mobile" in lowered:
@@ -160,3 +177,66 @@ def mask_frame(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *,
                 [mask_value(v, chosen.get(f) or kind_of(f)) for v, f in zip(values, fields)],
                 index=masked.index, dtype=object)
     return masked
+
+
+_PHONE_LIKE = re.compile(r"^\s*\+?[\d\s().\-/]{6,}$")
+
+
+def guess_kind(value: Any) -> Kind:
+    """The mask kind a lone value looks like: ``email`` (has ``@``), ``phone`` (digits
+    and phone punctuation only), ``date`` (ISO date), else ``name``.
+
+    >>> guess_kind("ann@example.org"), guess_kind("+49 30 1234567"), guess_kind("Ann")
+    ('email', 'phone', 'name')
+    """
+    text = "" if _missing(value) else str(value)
+    if "@" in text:
+        return "email"
+    if _DATE.match(text):
+        return "date"
+    if _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
+        return "phone"
+    return "name"
+
+
+def mask(data: Any, kinds: str | Mapping[str, str] | None = None) -> Any:
+    """Mask personal values for display: the one public masking function.
+
+    - a **DataFrame** (``golden``, ``records``, ``lineage``, ``conflicts``...): each
+      column named after a field is masked by that field's kind; ``kinds`` (column →
+      kind) overrides or adds columns; source names, record keys and golden ids stay;
+    - a **Series**: masked by the kind ``kinds`` names, else by its name's kind;
+    - a **single value** (or a list of values): masked by the kind ``kinds`` names,
+      else by the kind the value looks like (:func:`guess_kind`).
+
+    Kinds: ``email`` (``j***@example.com``), ``phone`` (``+49 *** *** 67``), ``name``
+    (``J***``), ``date`` (``1985-**-**``), ``text`` (first character), ``identifier``
+    (``***``) and ``none`` (unchanged). Missing values stay missing.
+
+    >>> mask("jane.doe@example.com"), mask("+49 30 1234567"), mask("Jürgen", "name")
+    ('j***@example.com', '+49 *** *** 67', 'J***')
+    >>> mask(pd.DataFrame({"email": ["ann@x.org"], "country": ["LV"]})).iloc[0].tolist()
+    ['a***@x.org', 'LV']
+    """
+    if isinstance(data, pd.DataFrame):
+        if isinstance(kinds, str):
+            raise ConfigError("to mask a frame, give kinds as a mapping of column to kind")
+        return mask_frame(data, kinds)
+    if isinstance(kinds, Mapping):
+        raise ConfigError("kinds is a mapping only for frames; give one kind for a value")
+    if isinstance(data, pd.Series):
+        chosen = kinds or (kind_of(str(data.name)) if data.name is not None else "name")
+        return data.astype(object).map(lambda v: mask_value(v, chosen))
+    if isinstance(data, (list, tuple)):
+        return [mask(item, kinds) for item in data]
+    return mask_value(data, kinds or guess_kind(data))
+
+
+def masked_result(result: Result) -> Result:
+    """A copy of a result whose tables for display (``golden``, ``lineage``,
+    ``conflicts``, ``records``) have their personal values masked; used by
+    ``goldenrec resolve --mask-pii`` before writing."""
+    return dataclasses.replace(
+        result,
+        golden=mask_frame(result.golden), lineage=mask_frame(result.lineage),
+        conflicts=mask_frame(result.conflicts), records=mask_frame(result.records))

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from goldenrec._blocking import (
 from goldenrec._clustering import ConnectedComponents, Constraint, WeightedClustering
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
 from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
+from goldenrec._frozen import FrozenState
 from goldenrec._normalise._base import VALID, Normaliser
 from goldenrec._normalise._records import (
     DEFAULT_FREQUENCY,
@@ -37,7 +38,13 @@ from goldenrec._roles import Field
 from goldenrec._schema import SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
-from goldenrec._training import session_m, sessions_for
+from goldenrec._training import person_evidence, session_m, sessions_for
+from goldenrec._validation import (
+    check_fitted_model,
+    check_pipeline_dict,
+    load_json,
+    read_limited,
+)
 from goldenrec.errors import ConfigError, InputError, NotFittedError, SerialisationError
 
 __all__ = ["Pipeline", "Progress", "resolve"]
@@ -95,6 +102,7 @@ class Pipeline:
         u_sample_size: int = 300_000,
         em_max_iter: int = 100,
         seed: int = 42,
+        engine: str = "local",
     ) -> None:
         self.sources = sources
         self.source_column = source_column
@@ -117,6 +125,7 @@ class Pipeline:
         self.u_sample_size = u_sample_size
         self.em_max_iter = em_max_iter
         self.seed = seed
+        self.engine = engine
 
     # -- the stages, as objects --------------------------------------------------------
     def all_fields(self) -> list[Field]:
@@ -173,18 +182,39 @@ class Pipeline:
         those pairs during EM (semi-supervised) and are compared even when blocking
         did not propose them.
         """
+        if self.engine == "spark" or _spark_data(data):
+            from goldenrec.spark._dispatch import resolve_on_spark  # noqa: PLC0415
+
+            if labels is not None:
+                raise ConfigError("labels are not supported by the Spark engine")
+            self._validate()
+            resolve_on_spark(self, data, refit=True)
+            return self
         self._fit_and_run(data, progress=None, refit=True, labels=labels)
         return self
 
     def resolve(self, data: Data, *, progress: Progress | None = None,
-                overrides: pd.DataFrame | None = None) -> Result:
+                overrides: pd.DataFrame | None = None, frozen: bool = False) -> Result:
         """Run every stage and return the golden records and the other outputs.
 
         An unfitted pipeline is fitted on ``data`` first; a fitted one keeps its model.
         ``overrides`` (``golden_id, field, value``) are steward-set golden values.
+        With ``frozen`` a fitted pipeline also keeps the whole-data facts of the data it
+        was fitted on (placeholders, term frequencies, survivorship statistics; see
+        docs/store.md) instead of taking them from ``data``, as a golden store does.
         """
+        if self.engine == "spark" or _spark_data(data):
+            # a goldenrec.spark.SparkResult: the same tables as Spark DataFrames
+            from goldenrec.spark._dispatch import resolve_on_spark  # noqa: PLC0415
+
+            self._validate()
+            return cast(Result, resolve_on_spark(self, data, progress=progress,
+                                                 overrides=overrides, frozen=frozen))
+        if frozen and not hasattr(self, "frozen_"):
+            raise NotFittedError("frozen=True needs a pipeline fitted in this session")
         return self._fit_and_run(data, progress=progress, refit=not self.is_fitted,
-                                 overrides=overrides)
+                                 overrides=overrides,
+                                 frozen=self.frozen_ if frozen else None)
 
     @property
     def is_fitted(self) -> bool:
@@ -202,12 +232,15 @@ class Pipeline:
             raise ConfigError("threshold must be between 0 and 1")
         if self.clustering not in ("weighted", "connected_components"):
             raise ConfigError("clustering must be 'weighted' or 'connected_components'")
+        if self.engine not in ("local", "spark"):
+            raise ConfigError("engine must be 'local' or 'spark'")
         if self.max_pairs < 1 or self.u_sample_size < 1 or self.em_max_iter < 1:
             raise ConfigError("max_pairs, u_sample_size and em_max_iter must be positive")
 
     def _fit_and_run(self, data: Data, *, progress: Progress | None, refit: bool,
                      labels: pd.DataFrame | None = None,
-                     overrides: pd.DataFrame | None = None) -> Result:
+                     overrides: pd.DataFrame | None = None,
+                     frozen: FrozenState | None = None) -> Result:
         self._validate()
 
         def stage(name: str) -> None:
@@ -225,7 +258,10 @@ class Pipeline:
                 self.auto_fields_ = extra
                 mapped = self.schema_mapper().map(data)
         stage("normalise")
-        normalised = self.record_normaliser().normalise(mapped)
+        if frozen is not None:  # placeholders as frozen, not as counted in this data
+            normalised = frozen.normalise(self.record_normaliser(), mapped)
+        else:
+            normalised = self.record_normaliser().normalise(mapped)
         records = normalised.frame
         if refit:
             fields = usable_fields(records, normalised.roles)
@@ -245,6 +281,8 @@ class Pipeline:
         stage("compare")
         comparator = Comparator(tuple(self.comparisons_))
         gamma = comparator.compare(pairs, records)
+        if frozen is not None:
+            frozen.term_frequencies(gamma, pairs, records, self.comparisons_)
         stage("score")
         if refit:
             sample_l, sample_r = random_pairs(len(records), self.u_sample_size, self.seed)
@@ -256,7 +294,7 @@ class Pipeline:
             if isinstance(scorer, FellegiSunter):
                 total_pairs = len(records) * (len(records) - 1) // 2
                 train_gamma, train_labels = gamma, None
-                keep = _person_evidence(gamma, self.comparisons_)
+                keep = person_evidence(gamma, self.comparisons_)
                 if keep is not None:
                     train_gamma = gamma.loc[keep].reset_index(drop=True)
                 share = min(1.0, max(len(train_gamma), 1) / max(total_pairs, 1))
@@ -291,7 +329,12 @@ class Pipeline:
                   else Survivorship(self.survivorship))
         survived = engine.survive(
             records, clusters, fields, pairs=scored, overrides=overrides,
-            source_trust={name: spec.trust for name, spec in mapped.sources.items()})
+            source_trust={name: spec.trust for name, spec in mapped.sources.items()},
+            field_stats=frozen.field_stats() if frozen is not None else None)
+        if refit or not hasattr(self, "frozen_"):
+            # whole-data facts of this run, frozen for incremental use (golden store)
+            self.frozen_ = FrozenState.capture(self.record_normaliser(), mapped, normalised,
+                                               self.comparisons_, survived)
         golden, lineage, record_golden = survived
         xref = pd.DataFrame({
             "source": records["source"].to_numpy(),
@@ -363,6 +406,7 @@ class Pipeline:
             "u_sample_size": self.u_sample_size,
             "em_max_iter": self.em_max_iter,
             "seed": self.seed,
+            "engine": self.engine,
         }
         if self.is_fitted:
             data["fitted"] = {
@@ -392,6 +436,7 @@ class Pipeline:
             raise SerialisationError(
                 f"saved pipeline has format version {version!r}; this goldenrec reads "
                 f"version {FORMAT_VERSION}")
+        check_pipeline_dict(data)
         try:
             pipeline = cls(
                 [Source.from_dict(s) for s in data["sources"]] if data.get("sources")
@@ -421,6 +466,7 @@ class Pipeline:
                 u_sample_size=int(data["u_sample_size"]),
                 em_max_iter=int(data["em_max_iter"]),
                 seed=int(data["seed"]),
+                engine=str(data.get("engine", "local")),
             )
             fitted = data.get("fitted")
             if fitted:
@@ -432,29 +478,27 @@ class Pipeline:
                 pipeline.comparisons_ = [comparison_from_dict(c) for c in fitted["comparisons"]]
                 pipeline.model_ = FellegiSunter.from_dict(fitted["model"])
                 pipeline.threshold_ = float(fitted["threshold"])
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            if isinstance(error, (ConfigError, SerialisationError)):
-                raise
+                check_fitted_model(pipeline.model_,
+                                   {c.name: len(c.labels) for c in pipeline.comparisons_})
+            pipeline._validate()
+        except SerialisationError:
+            raise
+        except ConfigError as error:
+            raise SerialisationError(f"saved pipeline has invalid settings: {error}") from None
+        except Exception as error:  # any other failure means a malformed file
             raise SerialisationError(
                 f"saved pipeline is malformed ({type(error).__name__})") from None
-        pipeline._validate()
         return pipeline
 
     @classmethod
-    def from_json(cls, text: str) -> Pipeline:
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise SerialisationError("saved pipeline is not valid JSON") from None
-        return cls.from_dict(data)
+    def from_json(cls, text: str | bytes) -> Pipeline:
+        """Read a pipeline saved with :meth:`to_json` (checked against the schema and
+        the limits in ``goldenrec._validation``; nothing in it is executed)."""
+        return cls.from_dict(load_json(text))
 
     @classmethod
     def load(cls, path: str | Path) -> Pipeline:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise SerialisationError("cannot read the saved pipeline file") from None
-        return cls.from_json(text)
+        return cls.from_json(read_limited(path))
 
     def _repr_html_(self) -> str:
         from goldenrec._html import pipeline_html  # noqa: PLC0415
@@ -464,40 +508,6 @@ class Pipeline:
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "not fitted"
         return f"<goldenrec.Pipeline ({state})>"
-
-
-#: Comparisons that say who a person is (as opposed to where they live).
-_PERSON_FIELDS = ("first_name", "last_name", "full_name", "date_of_birth", "email", "phone",
-                  "national_id")
-#: Person fields that alone nearly identify someone.
-_IDENTIFYING_FIELDS = ("email", "phone", "national_id")
-
-
-def _person_evidence(gamma: pd.DataFrame, comparisons: Sequence[Comparison]
-                     ) -> np.ndarray | None:
-    """Candidate pairs with real evidence of being one person: exact agreement on an
-    email, phone or national id, or on two other person fields (names, date of birth).
-
-    EM trains on these only: pairs that merely share a town, street or country are
-    numerous at scale and would otherwise become the latent "match" class.
-    ``None`` when no such comparison exists or too few pairs qualify.
-    """
-    names = [c.name for c in comparisons if c.field in _PERSON_FIELDS]
-    if not names:
-        return None
-    agreements = np.zeros(len(gamma), dtype=np.int64)
-    strong = np.zeros(len(gamma), dtype=bool)
-    for comparison in comparisons:
-        if comparison.field not in _PERSON_FIELDS:
-            continue
-        exact = gamma[f"gamma_{comparison.name}"].to_numpy() == 0
-        agreements += exact
-        if comparison.field in _IDENTIFYING_FIELDS:
-            strong |= exact
-    keep: np.ndarray = strong | (agreements >= 2)
-    if keep.sum() < 10:
-        return None
-    return keep
 
 
 def _with_labels(labels: pd.DataFrame, pairs: pd.DataFrame, gamma: pd.DataFrame,
@@ -567,6 +577,12 @@ def _model_dict(model: Any) -> dict[str, Any]:
     if not isinstance(model, FellegiSunter):
         raise ConfigError("only a FellegiSunter model can be saved")
     return model.to_dict()
+
+
+def _spark_data(data: object) -> bool:
+    """Whether ``data`` holds Spark DataFrames (checked without importing pyspark)."""
+    frames = list(data.values()) if isinstance(data, Mapping) else [data]
+    return any(type(f).__module__.startswith("pyspark.") for f in frames)
 
 
 def resolve(data: Data, **options: Any) -> Result:

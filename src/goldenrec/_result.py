@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from goldenrec._consent import consenting, result_for_purpose
 from goldenrec._explain import cluster_edges, explain_pair
 from goldenrec._html import result_html
 from goldenrec._lineage import ValueExplanation
@@ -62,6 +63,18 @@ class Result:
             raise ConfigError("this result holds no survivorship state to explain")
         return self.survivorship.explain_value(golden_id, field, pairs=self.pairs)
 
+    def golden_for(self, purpose: str | None = None) -> pd.DataFrame:
+        """The golden records of customers whose consent for ``purpose`` is ``granted``
+        (``None``: the general purpose). Customers without a decision are left out."""
+        kept: pd.DataFrame = self.golden[consenting(self.golden, purpose).to_numpy()
+                                         ].reset_index(drop=True)
+        return kept
+
+    def for_purpose(self, purpose: str | None = None) -> Result:
+        """This result with only the customers who consented to ``purpose`` (see
+        :meth:`golden_for`) and their records, e.g. to hand to a marketing team."""
+        return result_for_purpose(self, purpose)
+
     def _repr_html_(self) -> str:
         return result_html(self)
 
@@ -100,10 +113,13 @@ class Result:
         lines.append(f"flagged values:    {len(bad):,} invalid or placeholder")
         return "\n".join(lines)
 
-    def write(self, directory: str | Path) -> list[Path]:
+    def write(self, directory: str | Path, *, purpose: str | None = None) -> list[Path]:
         """Write ``golden.csv``, ``xref.csv``, ``lineage.csv``, ``quality.csv``,
         ``pairs.csv`` and ``conflicts.csv`` to ``directory`` (created if needed);
-        returns the paths."""
+        returns the paths. With ``purpose``, every file holds only the customers who
+        consented to it (see :meth:`golden_for`) and their records."""
+        if purpose is not None:
+            return self.for_purpose(purpose).write(directory)
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []

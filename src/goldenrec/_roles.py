@@ -13,6 +13,7 @@ from typing import Any, Final, Literal, get_args
 from goldenrec.errors import ConfigError
 
 __all__ = [
+    "DIGEST_SUFFIX",
     "FIELD_KINDS",
     "KEY_COLUMN_NAMES",
     "RESERVED_COLUMNS",
@@ -24,6 +25,7 @@ __all__ = [
     "canonical_column_name",
     "check_fields",
     "infer_role",
+    "is_digest_column",
     "kind_of",
 ]
 
@@ -47,6 +49,9 @@ ROLES: Final[tuple[str, ...]] = (
     "company",
     "national_id",
     "updated_at",
+    "consent",
+    "consent_at",
+    "consent_purpose",
 )
 
 #: Column names (after :func:`canonical_column_name`) that are read as each role.
@@ -81,6 +86,13 @@ ROLE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
                     "id_number"),
     "updated_at": ("updated_at", "last_updated", "updated", "modified", "modified_at",
                    "last_modified", "last_update", "updated_on", "changed_at"),
+    "consent": ("consent", "consent_status", "opt_in", "optin", "opt_in_status",
+                "consent_given", "gdpr_consent", "einwilligung"),
+    "consent_at": ("consent_at", "consent_date", "consent_time", "consent_timestamp",
+                   "consented_at", "consent_given_at", "consent_updated_at", "opt_in_date",
+                   "opt_in_at"),
+    "consent_purpose": ("consent_purpose", "consent_type", "consent_scope",
+                        "opt_in_purpose", "consent_for"),
 }
 
 #: Column names that are taken as the record key when none is given.
@@ -128,7 +140,23 @@ ROLE_KINDS: Final[dict[str, str]] = {
     "street_number": "identifier", "street": "text", "address_line_2": "text",
     "locality": "text", "postcode": "postcode", "region": "text", "country": "country",
     "company": "text", "national_id": "identifier", "updated_at": "timestamp",
+    "consent": "text", "consent_at": "timestamp", "consent_purpose": "text",
 }
+
+#: Columns named ``<name>_hmac`` hold keyed digests (see :class:`~goldenrec.Pseudonymiser`):
+#: zero configuration reads them as identifiers compared and blocked exactly.
+DIGEST_SUFFIX: Final = "_hmac"
+
+
+def is_digest_column(column: str) -> bool:
+    """Whether a column name follows the digest convention ``<name>_hmac``.
+
+    >>> is_digest_column("email_hmac"), is_digest_column("email")
+    (True, False)
+    """
+    name = canonical_column_name(column)
+    return name.endswith(DIGEST_SUFFIX) and len(name) > len(DIGEST_SUFFIX)
+
 
 #: Suffixes of the columns the normalise stage adds per field.
 _GENERATED_SUFFIXES: Final = ("key", "status", "reason")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from goldenrec._consent import plan_consent
 from goldenrec._lineage import (
     CONFLICT_COLUMNS,
     ValueExplanation,
@@ -123,6 +124,15 @@ class _Context:
     as_of: float
     source_trust: Mapping[str, float]
     frames: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
+    #: Per field, times that replace ``recency`` (consent fields: decision times).
+    field_recency: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    #: Fields whose differing values are not conflicts in this run.
+    no_conflicts: set[str] = dataclasses.field(default_factory=set)
+    #: Per field, data-set-wide facts given to ``survive`` (used instead of computed).
+    frozen_stats: dict[str, FieldStats] = dataclasses.field(default_factory=dict)
+
+    def recency_for(self, field: str) -> np.ndarray:
+        return self.field_recency.get(field, self.recency)
 
 
 @dataclass(frozen=True)
@@ -343,7 +353,7 @@ class Survivorship:
                                       f"group {group.name!r}; choose one")
                 seen[field] = group.name
 
-    def _plan(self, fields: Sequence[str]) -> list[_Unit]:
+    def _plan(self, fields: Sequence[str], extra: Sequence[FieldGroup] = ()) -> list[_Unit]:
         default = self.default if self.default is not None and type(
             self.default).for_groups else None
         groups = list(self.groups) if self.groups is not None else [
@@ -352,7 +362,7 @@ class Survivorship:
             for g in DEFAULT_GROUPS]
         units: list[_Unit] = []
         grouped: set[str] = set()
-        for group in groups:
+        for group in [*groups, *extra]:
             present = tuple(f for f in group.fields if f in fields)
             if len(present) >= 2:
                 units.append(_Unit(present, group.rule, group.name))
@@ -377,6 +387,7 @@ class Survivorship:
         fields: Sequence[str], *, pairs: pd.DataFrame | None = None,
         overrides: pd.DataFrame | Mapping[tuple[str, str], Any] | None = None,
         source_trust: Mapping[str, float] | None = None,
+        field_stats: Mapping[str, FieldStats] | None = None,
     ) -> SurvivorshipResult:
         """Golden records, lineage, conflicts and confidence for clustered records.
 
@@ -385,6 +396,12 @@ class Survivorship:
         per record. ``pairs`` (scored pairs) give each golden record's confidence;
         ``overrides`` (``golden_id, field, value``) are steward values that win;
         ``source_trust`` is per-source trust (from :class:`~goldenrec.Source`).
+        ``field_stats`` (optional) replaces the data-set-wide facts per field (token
+        counts, ``as_of``, numeric) with given ones, e.g. frozen when the pipeline was
+        fitted, so a subset of clusters ranks as in the run they came from.
+        The consent roles (``consent``, ``consent_at``, ``consent_purpose``) become
+        ``consent_<purpose>`` and ``consent_<purpose>_at`` per purpose, chosen by
+        ``most_recent_consent`` (see :mod:`goldenrec._consent`).
         The result unpacks as ``golden, lineage, golden_ids``.
         """
         fields = list(fields)
@@ -395,8 +412,16 @@ class Survivorship:
         cluster_array = np.asarray(clusters)
         if len(cluster_array) != len(records):
             raise InputError("clusters must give one label per record")
+        consent = plan_consent(records, fields)  # consent roles → one group per purpose
+        records, fields = consent.records, consent.fields
         context = self._context(records, cluster_array, source_trust)
-        units = self._plan(fields)
+        if field_stats:
+            context = dataclasses.replace(
+                context, as_of=next(iter(field_stats.values())).as_of,
+                frozen_stats=dict(field_stats))
+        context.field_recency.update(consent.recency or {})
+        context.no_conflicts.update(consent.consent_fields)
+        units = self._plan(fields, consent.groups)
         n_clusters = len(context.golden_ids)
         golden = pd.DataFrame({"golden_id": context.golden_ids})
         golden["n_records"] = np.bincount(context.cluster, minlength=n_clusters)
@@ -474,6 +499,11 @@ class Survivorship:
 
     def _stats(self, context: _Context, field: str, unit: _Unit) -> FieldStats:
         """Data-set-wide facts about a field, computed only when the unit's rules need them."""
+        if field in context.frozen_stats:
+            return dataclasses.replace(
+                context.frozen_stats[field], field=field, as_of=context.as_of,
+                source_trust=context.source_trust,
+                max_closeness_values=self.max_closeness_values)
         rule = unit.rule.ranking if isinstance(unit.rule, Aggregate) else unit.rule
         chain = self._chain(rule)
         frame = self._candidate_frame(context, field, None)
@@ -516,7 +546,7 @@ class Survivorship:
             "n_invalid": (status[picked] == INVALID).astype(np.int64),
             "source": pd.Series(context.source[picked], dtype=object),
             "record_key": pd.Series(context.key[picked], dtype=object),
-            "rank": context.rank[picked], "recency": context.recency[picked],
+            "rank": context.rank[picked], "recency": context.recency_for(field)[picked],
         })
         if rows is None:
             context.frames[field] = frame
@@ -547,7 +577,8 @@ class Survivorship:
                                 group=None)
         golden_keys = np.full(len(context.golden_ids), None, dtype=object)
         golden_keys[has] = frame["match_key"].to_numpy(dtype=object)[rows]
-        conflicts = _conflicts(frame, name, context.golden_ids, golden_keys)
+        conflicts = _conflicts(frame, name, context.golden_ids, golden_keys,
+                               context.no_conflicts)
         return {name: chosen}, lineage, conflicts
 
     @staticmethod
@@ -667,7 +698,8 @@ class Survivorship:
             "n_invalid": n_invalid.astype(np.int64),
             "source": pd.Series(context.source[picked], dtype=object),
             "record_key": pd.Series(context.key[picked], dtype=object),
-            "rank": context.rank[picked], "recency": context.recency[picked],
+            "rank": context.rank[picked],
+            "recency": context.recency_for(unit.fields[0])[picked],
         })
         group_stats = FieldStats(unit.group or "", stats[unit.fields[0]].token_counts,
                                  context.as_of, False, context.source_trust,
@@ -718,7 +750,7 @@ class Survivorship:
             keys = np.where(pd.isna(keys), value, keys)
             golden_keys[has[usable]] = keys[usable]
             conflict_parts.append(_conflicts(part.frame, field, context.golden_ids,
-                                             golden_keys))
+                                             golden_keys, context.no_conflicts))
         return (out, _concat(lineage_parts, LINEAGE_COLUMNS),
                 _concat(conflict_parts, CONFLICT_COLUMNS))
 
@@ -856,9 +888,9 @@ def _all_numeric(keys: np.ndarray) -> bool:
 
 
 def _conflicts(frame: pd.DataFrame, field: str, golden_ids: np.ndarray,
-               golden_keys: np.ndarray) -> pd.DataFrame:
+               golden_keys: np.ndarray, skip: set[str] | None = None) -> pd.DataFrame:
     """Conflicting values of a field; update timestamps always differ, so never."""
-    if field in NO_CONFLICTS:
+    if field in NO_CONFLICTS or field in (skip or ()):
         return _empty_frame(CONFLICT_COLUMNS)
     return field_conflicts(frame, field, golden_ids, golden_keys)
 

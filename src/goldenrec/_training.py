@@ -30,7 +30,7 @@ import pandas as pd
 
 from goldenrec._comparisons import Comparison
 
-__all__ = ["Session", "session_m", "sessions_for"]
+__all__ = ["Session", "person_evidence", "session_m", "sessions_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,36 @@ def session_m(fit_one: Callable[[pd.DataFrame], Mapping[str, np.ndarray]],
                      int(selected.sum()))
     return {name: np.mean(np.vstack(found), axis=0) for name, found in estimates.items()}
 
+
+
+#: Fields that say who a person is (EM trains only on pairs agreeing on some of them).
+PERSON_FIELDS = ("first_name", "last_name", "full_name", "date_of_birth", "email", "phone",
+                 "national_id")
+
+
+def person_evidence(gamma: pd.DataFrame, comparisons: Sequence[Comparison],
+                    counts: np.ndarray | None = None) -> np.ndarray | None:
+    """Candidate pairs with real evidence of being one person: exact agreement on an
+    email, phone or national id, or on two other person fields (names, date of birth).
+
+    EM trains on these only: pairs that merely share a town, street or country are
+    numerous at scale and would otherwise become the latent "match" class. ``counts``
+    (pairs per row, for a table of level patterns) weigh the rows. ``None`` when no
+    such comparison exists or fewer than 10 pairs qualify.
+    """
+    if not any(c.field in PERSON_FIELDS for c in comparisons):
+        return None
+    agreements = np.zeros(len(gamma), dtype=np.int64)
+    strong = np.zeros(len(gamma), dtype=bool)
+    for comparison in comparisons:
+        if comparison.field not in PERSON_FIELDS:
+            continue
+        exact = gamma[f"gamma_{comparison.name}"].to_numpy() == 0
+        agreements += exact
+        if comparison.field in ANCHOR_FIELDS:
+            strong |= exact
+    keep: np.ndarray = strong | (agreements >= 2)
+    qualifying = keep.sum() if counts is None else counts[keep].sum()
+    if qualifying < 10:
+        return None
+    return keep

@@ -6,6 +6,7 @@ Messages name columns, roles, sources and record keys, never personal values.
 from __future__ import annotations
 
 __all__ = [
+    "BackupError",
     "ConfigError",
     "GoldenrecError",
     "InputError",
@@ -59,3 +60,8 @@ class NotFittedError(GoldenrecError, RuntimeError):
 
 class SerialisationError(GoldenrecError, ValueError):
     """A saved pipeline or model cannot be read (wrong format, version or content)."""
+
+
+class BackupError(SerialisationError):
+    """A backup of a golden store cannot be made, verified or restored (damaged file,
+    checksum mismatch, failed integrity check)."""

@@ -27,6 +27,7 @@ from goldenrec._normalise._base import (
     parallelism,
 )
 from goldenrec._normalise._company import CompanyNormaliser
+from goldenrec._normalise._consent import ConsentNormaliser, PurposeNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
 from goldenrec._normalise._email import EmailNormaliser
 from goldenrec._normalise._names import NameNormaliser, split_full_name
@@ -85,8 +86,12 @@ def default_normaliser(role: str) -> Normaliser:
         return AddressNormaliser()
     if role == "date_of_birth":
         return DateNormaliser(past_only=True)
-    if role == "updated_at":
+    if role in ("updated_at", "consent_at"):
         return TimestampNormaliser()
+    if role == "consent":
+        return ConsentNormaliser()
+    if role == "consent_purpose":
+        return PurposeNormaliser()
     if role == "email":
         return EmailNormaliser()
     if role == "phone":
@@ -324,7 +329,8 @@ class RecordNormaliser:
             kind = kinds.get(role) if role in custom else None
             normaliser = self.normaliser_for(role, kinds)
             phone_like = role == "phone" or kind == "phone"
-            dated = role in ("date_of_birth", "updated_at") or kind in ("date", "timestamp")
+            dated = (role in ("date_of_birth", "updated_at", "consent_at")
+                     or kind in ("date", "timestamp"))
             with clock(role):
                 table = normaliser.normalise(
                     raw[role],
@@ -332,7 +338,7 @@ class RecordNormaliser:
                     or kind == "postcode" else None,
                     date_order=date_order if dated else None,
                 )
-                if zones and (role == "updated_at" or kind == "timestamp"):
+                if zones and (role in ("updated_at", "consent_at") or kind == "timestamp"):
                     table = _to_utc(table, raw[role], sources.map(zones).astype(object))
             results[role] = table
         if "full_name" in roles:

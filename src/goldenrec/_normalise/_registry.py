@@ -8,6 +8,7 @@ from typing import Any
 from goldenrec._normalise._address import AddressNormaliser
 from goldenrec._normalise._base import Normaliser
 from goldenrec._normalise._company import CompanyNormaliser
+from goldenrec._normalise._consent import ConsentNormaliser, PurposeNormaliser
 from goldenrec._normalise._dates import DateNormaliser, TimestampNormaliser
 from goldenrec._normalise._email import EmailNormaliser
 from goldenrec._normalise._names import NameNormaliser
@@ -27,7 +28,8 @@ _CLASSES: dict[str, type[Normaliser]] = {
     cls.name: cls
     for cls in (DateNormaliser, TimestampNormaliser, EmailNormaliser, NameNormaliser,
                 PhoneNormaliser, CountryNormaliser, GenderNormaliser, IdentifierNormaliser,
-                PostcodeNormaliser, TextNormaliser, CompanyNormaliser, AddressNormaliser)
+                PostcodeNormaliser, TextNormaliser, CompanyNormaliser, AddressNormaliser,
+                ConsentNormaliser, PurposeNormaliser)
 }
 
 
