@@ -310,3 +310,40 @@ def test_events_and_xref_for_sync(store: GoldenStore) -> None:
         store.golden()["golden_id"])
     assert len(store.records()) == len(store.xref())
     assert len(store.pairs())
+
+
+def test_manual_merge_and_unmerge_of_golden_records(store: GoldenStore) -> None:
+    a, b = two_singletons(store)
+    xref = store.xref().set_index(["source", "record_key"])["golden_id"]
+    id_a, id_b = xref[a], xref[b]
+    merge = store.merge(id_a, id_b)
+    assert merge.kind == "must_link" and merge.records == tuple(sorted([a, b]))
+    merged = store.xref().set_index(["source", "record_key"])["golden_id"]
+    assert merged[a] == merged[b]
+    with pytest.raises(InputError):
+        store.merge(id_a, id_b)                       # already one customer (via alias)
+    # unmerging is refused while a must-link holds the two together ...
+    with pytest.raises(ConfigError):
+        store.unmerge(merged[a], [b])
+    store.remove_decision(merge.id)
+    # ... and works on a customer the model formed
+    xref = store.xref()
+    sizes = xref["golden_id"].value_counts()
+    gid = sizes[sizes >= 3].index[0]
+    members = sorted(zip(*(xref[xref["golden_id"] == gid][c] for c in
+                           ("source", "record_key"))))
+    moved = members[-2:]
+    decisions = store.unmerge(gid, moved)
+    assert [d.kind for d in decisions] == ["cannot_link"] * 2 * (len(members) - 2) + [
+        "must_link"]
+    after = store.xref().set_index(["source", "record_key"])["golden_id"]
+    assert after[moved[0]] == after[moved[1]]
+    assert all(after[m] != after[r] for m in moved for r in members[:-2])
+    # the decisions hold through later updates
+    store.update(Batch(frames={}))
+    again = store.xref().set_index(["source", "record_key"])["golden_id"]
+    assert again[moved[0]] == again[moved[1]] != again[members[0]]
+    with pytest.raises(InputError):
+        store.unmerge(again[members[0]], members)     # all of its records
+    with pytest.raises(InputError):
+        store.unmerge(again[members[0]], [("crm", "no such key")])

@@ -10,6 +10,7 @@ transaction, so an error anywhere rolls the store back to where it was before.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import logging
 import sqlite3
@@ -517,6 +518,47 @@ class GoldenStore:
         if self._model().clustering != "weighted":
             raise ConfigError("cannot-link decisions need clustering='weighted'")
         return self._add_link("cannot_link", a, b)
+
+    def merge(self, golden_a: str, golden_b: str) -> Decision:
+        """Steward decision: two golden records are one customer.
+
+        Stored as a must-link between the first record of each (by source and key); the
+        merged customer keeps the older id (see "Stable golden ids"), and removing the
+        decision splits them again.
+        """
+        a, b = (self._current(golden_a), self._current(golden_b))
+        if a == b:
+            raise InputError(f"golden records {golden_a!r} and {golden_b!r} are already one "
+                             "customer")
+        return self.must_link(min(self._members(a)), min(self._members(b)))
+
+    def unmerge(self, golden_id: str, records: Sequence[tuple[str, str]]) -> list[Decision]:
+        """Steward decision: take ``records`` out of a golden record, as one customer.
+
+        Stored as cannot-links between each moved record and each record that stays,
+        and must-links that keep the moved records together; each is listed by
+        :meth:`decisions` and can be removed. Needs ``clustering="weighted"``.
+        """
+        current = self._current(golden_id)
+        members = self._members(current)
+        moving = sorted({(str(s), str(k)) for s, k in records})
+        for source, key in moving:
+            if (source, key) not in members:
+                raise InputError(f"record is not part of golden record {golden_id!r}",
+                                 source=source, record_key=key)
+        staying = sorted(members - set(moving))
+        if not moving or not staying:
+            raise InputError("unmerge needs some of the golden record's records, not none "
+                             "or all")
+        decisions = [self.cannot_link(m, r) for m in moving for r in staying]
+        decisions += [self.must_link(x, y) for x, y in itertools.pairwise(moving)]
+        return decisions
+
+    def _current(self, golden_id: str) -> str:
+        current = self.resolve_id(golden_id)
+        if current is None:
+            raise InputError(f"no golden record {golden_id!r} in the store")
+        return current
 
     def override(self, golden_id: str, field_name: str, value: Any) -> Decision:
         """Steward decision: ``field_name`` of this golden record is ``value``."""
