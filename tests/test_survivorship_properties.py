@@ -210,3 +210,26 @@ def test_explanations_agree_with_lineage_and_overrides_win(
     row = overridden.lineage[(overridden.lineage["golden_id"] == golden_id)
                              & (overridden.lineage["field"] == field)]
     assert row["rule"].tolist() == ["manual_override"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(datasets(), engines)
+def test_lazy_tie_breaks_give_the_same_outputs_as_scoring_every_rule(
+        data: tuple[pd.DataFrame, np.ndarray, pd.DataFrame], engine: str) -> None:
+    """Tie-break rules are scored only where earlier steps leave the winner open; the
+    golden values, lineage (incl. decided_by and runner-up) and conflicts must be the
+    same as when every rule is scored for every candidate."""
+    import goldenrec._survivorship as survivorship  # noqa: PLC0415
+
+    records, clusters, pairs = data
+    lazy = run(engine, records, clusters, pairs)
+    rank = survivorship._rank
+
+    def eager(*args: Any, lazy: bool = False, **kwargs: Any) -> Any:
+        return rank(*args, lazy=False, **kwargs)
+
+    survivorship._rank = eager  # type: ignore[assignment]
+    try:
+        assert_same(lazy, run(engine, records, clusters, pairs))
+    finally:
+        survivorship._rank = rank
