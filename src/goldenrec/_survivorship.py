@@ -259,6 +259,26 @@ def _undecided(cluster: np.ndarray, codes: np.ndarray, columns: Sequence[np.ndar
     return keep
 
 
+
+def usable_values(records: pd.DataFrame, field: str, rows: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (among ``rows``, if given) whose value of ``field`` can survive (valid or
+    invalid, not missing), and their match keys (the value where there is no key)."""
+    status = records[f"{field}_status"].to_numpy(dtype=object)
+    value = records[field].to_numpy(dtype=object)
+    usable = ((status == VALID) | (status == INVALID)) & pd.notna(value)
+    if rows is not None:
+        keep = np.zeros(len(records), dtype=bool)
+        keep[rows] = True
+        usable &= keep
+    picked = np.flatnonzero(usable)
+    if f"{field}_key" in records.columns:
+        keys = records[f"{field}_key"].to_numpy(dtype=object)[picked]
+        keys = np.where(pd.isna(keys), value[picked], keys)
+    else:
+        keys = value[picked]
+    return picked, keys
+
 # -- the engine --------------------------------------------------------------------------
 class Survivorship:
     """Choose a golden value per cluster and field, and say why.
@@ -527,17 +547,7 @@ class Survivorship:
                 raise InputError("records lack a normalised column", column=column)
         status = records[f"{field}_status"].to_numpy(dtype=object)
         value = records[field].to_numpy(dtype=object)
-        usable = ((status == VALID) | (status == INVALID)) & pd.notna(value)
-        if rows is not None:
-            keep = np.zeros(len(records), dtype=bool)
-            keep[rows] = True
-            usable &= keep
-        picked = np.flatnonzero(usable)
-        if f"{field}_key" in records.columns:
-            match_key = records[f"{field}_key"].to_numpy(dtype=object)[picked]
-            match_key = np.where(pd.isna(match_key), value[picked], match_key)
-        else:
-            match_key = value[picked]
+        picked, match_key = usable_values(records, field, rows)
         frame = pd.DataFrame({
             "cluster": context.cluster[picked], "row": picked,
             "value": pd.Series(value[picked], dtype=object),

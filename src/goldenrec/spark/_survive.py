@@ -16,12 +16,12 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from goldenrec._lineage import CONFIDENCE_COLUMNS, CONFLICT_COLUMNS, PAIR_COLUMNS
-from goldenrec._normalise._base import INVALID, VALID
 from goldenrec._survivorship import (
     LINEAGE_COLUMNS,
     Survivorship,
     _all_numeric,
     _recency,
+    usable_values,
 )
 from goldenrec._survivorship_rules import Aggregate, FieldStats
 from goldenrec.spark._frames import as_objects, batches, for_spark
@@ -63,20 +63,6 @@ def _envelope_schema(fields: Sequence[str], lists: set[str]) -> T.StructType:
     return T.StructType(out)
 
 
-def _match_keys(frame: pd.DataFrame, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """The usable rows of a field and their match keys (as survivorship picks them)."""
-    status = frame[f"{field}_status"].to_numpy(dtype=object)
-    value = frame[field].to_numpy(dtype=object)
-    usable = ((status == VALID) | (status == INVALID)) & pd.notna(value)
-    picked = np.flatnonzero(usable)
-    if f"{field}_key" in frame.columns:
-        keys = frame[f"{field}_key"].to_numpy(dtype=object)[picked]
-        keys = np.where(pd.isna(keys), value[picked], keys)
-    else:
-        keys = value[picked]
-    return picked, keys
-
-
 def _facts_batches(iterator: Iterator[pd.DataFrame], *, fields: Sequence[str]
                    ) -> Iterator[pd.DataFrame]:
     """Per batch: the latest update, per field whether all keys are numeric, and the
@@ -89,7 +75,7 @@ def _facts_batches(iterator: Iterator[pd.DataFrame], *, fields: Sequence[str]
                      "number": float(valid.max()) if len(valid) else None, "flag": None})
         clusters = batch["cluster"].to_numpy(dtype=np.int64)
         for field in fields:
-            picked, keys = _match_keys(batch, field)
+            picked, keys = usable_values(batch, field)
             if len(keys):
                 rows.append({"kind": "numeric", "field": field, "cluster": None,
                              "word": None, "number": None, "flag": _all_numeric(keys)})
