@@ -190,8 +190,12 @@ class Blocker:
         self.max_pairs = max_pairs
         self.max_block_size = max_block_size
 
-    def block(self, records: pd.DataFrame) -> pd.DataFrame:
-        """Candidate pairs ``row_l < row_r`` (positions in ``records``) with keys and rule."""
+    def block(self, records: pd.DataFrame, *, cache: KeyCache | None = None) -> pd.DataFrame:
+        """Candidate pairs ``row_l < row_r`` (positions in ``records``) with keys and rule.
+
+        ``cache`` holds block-key codes already computed for these records (e.g. while
+        zero configuration chose the rules), so each key is computed once.
+        """
         if not self.rules:
             raise ConfigError("at least one blocking rule is needed")
         names = [rule.name for rule in self.rules]
@@ -200,7 +204,7 @@ class Blocker:
         found: list[np.ndarray] = []
         rule_ids: list[np.ndarray] = []
         stats = []
-        cache: KeyCache = {}
+        cache = {} if cache is None else cache
         for rule_id, rule in enumerate(self.rules):
             if isinstance(rule, BlockingRule):
                 codes = _rule_codes(rule, records, cache)

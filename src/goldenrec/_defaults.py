@@ -160,7 +160,8 @@ def candidate_options(fields: Sequence[str], kinds: Mapping[str, str],
 
 
 def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
-                           kinds: Mapping[str, str] | None = None) -> list[BlockingRule]:
+                           kinds: Mapping[str, str] | None = None, *,
+                           cache: KeyCache | None = None) -> list[BlockingRule]:
     """Complementary rules so that one or two corrupted fields do not lose a match.
 
     Without ``records`` a fixed set of templates for the fields present is returned.
@@ -178,7 +179,7 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
     total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
     candidates: list[tuple[int, BlockingRule, frozenset[str]]] = []
-    cache: KeyCache = {}
+    cache = {} if cache is None else cache  # the caller may reuse the key codes to block
     for option_keys, signature in options:
         rule = block_on(*option_keys)
         pairs, _ = count_pairs(rule, records, cache)

@@ -17,6 +17,7 @@ from goldenrec._blocking import (
     Blocker,
     BlockingRule,
     BlockingStrategy,
+    KeyCache,
     SortedNeighbourhood,
     TokenBlocking,
     blocking_from_dict,
@@ -263,6 +264,7 @@ class Pipeline:
         else:
             normalised = self.record_normaliser().normalise(mapped)
         records = normalised.frame
+        key_cache: KeyCache = {}  # block keys, computed once for rule choice and blocking
         if refit:
             fields = usable_fields(records, normalised.roles)
             kinds = {f.name: f.kind for f in self.all_fields()}
@@ -270,14 +272,14 @@ class Pipeline:
                 default_comparisons(fields, kinds)
             rules: list[BlockingRule | BlockingStrategy] = (
                 list(self.blocking_rules) if self.blocking_rules is not None
-                else list(default_blocking_rules(fields, records, kinds)))
+                else list(default_blocking_rules(fields, records, kinds, cache=key_cache)))
             self.fields_ = list(normalised.roles)
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
         stage("block")
         blocker = Blocker(self.blocking_rules_, max_pairs=self.max_pairs,
                           max_block_size=self.max_block_size)
-        pairs = blocker.block(records)
+        pairs = blocker.block(records, cache=key_cache)
         stage("compare")
         comparator = Comparator(tuple(self.comparisons_))
         gamma = comparator.compare(pairs, records)
