@@ -23,7 +23,7 @@ of the record's position, so they do not reveal which records belong together.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -537,17 +537,6 @@ def _apply_typos(values: TextArray, mask: BoolArray, rng: Rng) -> None:
         value = values[i]
         if isinstance(value, str):
             values[i] = _typo(value, int(ops[j]), float(where[j]), LETTERS[letters[j]])
-
-
-def _choose(rng: Rng, groups: IntArray, n_groups: int,
-            draw: Callable[[int, int], IntArray]) -> IntArray:
-    """Per row, ``draw(group, count)`` for the rows of that group."""
-    out = np.zeros(len(groups), dtype=np.int64)
-    for g in range(n_groups):
-        rows = np.flatnonzero(groups == g)
-        if len(rows):
-            out[rows] = draw(g, len(rows))
-    return out
 
 
 # --------------------------------------------------------------------------- entities
