@@ -208,3 +208,24 @@ def test_febrl3_subset(spark: SparkSession, tmp_path: Path) -> None:
         Pipeline(key="rec_id"), spark.createDataFrame(frame.astype(object).where(
             frame.notna(), None)))
     _assert_same(local, result)
+
+
+def test_correlated_term_frequencies_as_local(spark: SparkSession) -> None:
+    """The Spark comparator rescales correlated address frequencies as the local one."""
+    from goldenrec import Comparator  # noqa: PLC0415
+    from goldenrec.spark._scoring import compare  # noqa: PLC0415
+
+    from .test_correlated import COMPARISONS, _address_records  # noqa: PLC0415
+
+    records = _address_records(n_streets=120)
+    rng = np.random.default_rng(2)
+    left = rng.integers(0, len(records) - 3, 400)
+    pairs = pd.DataFrame({"row_l": left, "row_r": left + rng.integers(1, 4, 400)}
+                         ).drop_duplicates().sort_values(["row_l", "row_r"]
+                                                         ).reset_index(drop=True)
+    local = Comparator(COMPARISONS).compare(pairs, records)
+    assert not local.equals(Comparator(COMPARISONS, correlated=()).compare(pairs, records))
+    spark_records = spark.createDataFrame(records.assign(row=np.arange(len(records))))
+    compared, _ = compare(spark_records, spark.createDataFrame(pairs), list(COMPARISONS))
+    result = compared.toPandas().sort_values(["row_l", "row_r"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result[local.columns], local, check_dtype=False)

@@ -82,12 +82,12 @@ def default_comparisons(fields: Sequence[str], kinds: Mapping[str, str] | None =
     if "national_id" in present:
         out.append(IdentifierComparison("national_id"))
     if "street_number" in present:
-        out.append(ExactComparison("street_number"))
+        out.append(ExactComparison("street_number", term_frequency=True))
     for role in ("street", "address_line_2", "locality"):
         if role in present:
             out.append(StringComparison(role, thresholds=(0.9, 0.7), term_frequency=True))
     if "postcode" in present:
-        out.append(IdentifierComparison("postcode"))
+        out.append(IdentifierComparison("postcode", term_frequency=True))
     for role in ("region", "country"):
         if role in present:
             out.append(ExactComparison(role))

@@ -24,7 +24,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from goldenrec._comparisons import MIN_TERM_FREQUENCY_VALUES, Comparison, _KeyColumns
+from goldenrec._comparisons import (
+    MIN_TERM_FREQUENCY_VALUES,
+    Comparison,
+    _KeyColumns,
+    address_groups,
+    combination_keys,
+    combination_name,
+    combinations_of,
+    joint_frequencies,
+)
 from goldenrec._normalise._base import PLACEHOLDER, VALID
 from goldenrec._normalise._records import TOO_FREQUENT, RecordNormaliser
 from goldenrec._survivorship_rules import FieldStats
@@ -96,6 +105,11 @@ class FrozenState:
                 keys = pd.Series(columns.get(comparison.field), dtype=object).dropna()
                 term_totals[comparison.field] = len(keys)
                 term_counts[comparison.field] = _counts(keys.value_counts(sort=False))
+        for fields in correlated_combinations(comparisons):
+            if all(f"{f}_key" in records.columns for f in fields):
+                keys = pd.Series(combination_keys(columns, fields), dtype=object).dropna()
+                term_totals[combination_name(fields)] = len(keys)
+                term_counts[combination_name(fields)] = _counts(keys.value_counts(sort=False))
         stats: Mapping[str, FieldStats] = survived.explainer.stats
         as_of = float(survived.explainer.context.as_of)
         return cls(
@@ -163,6 +177,29 @@ class FrozenState:
             out = np.full(len(gamma), np.nan)
             out[agree] = np.fmax(frequency[row_l[agree]], frequency[row_r[agree]])
             gamma[name] = out
+        by_name = {c.name: c for c in comparisons}
+        for group in address_groups(comparisons):
+            members = [by_name[n] for n in group if f"tf_{n}" in gamma.columns]
+            if len(members) < 2:
+                continue
+            columns_out = {f"{kind}_{m.name}": gamma[f"{kind}_{m.name}"].to_numpy(
+                dtype=np.float64 if kind == "tf" else np.int64).copy()
+                for m in members for kind in ("gamma", "tf")}
+            joint_frequencies(columns_out, members, row_l, row_r,
+                              lambda fields: self._shares(columns, fields))
+            for m in members:
+                gamma[f"tf_{m.name}"] = columns_out[f"tf_{m.name}"]
+
+    def _shares(self, columns: _KeyColumns, fields: tuple[str, ...]) -> np.ndarray:
+        """Per record, the frozen share of its combination of ``fields``' values."""
+        name = combination_name(fields)
+        keys = combination_keys(columns, fields)
+        total = int(self.term_totals.get(name, 0))
+        if total < MIN_TERM_FREQUENCY_VALUES:
+            return np.full(len(keys), np.nan)
+        counts = self.term_counts.get(name, {})
+        return np.array([np.nan if k is None else counts.get(k, 1) / total for k in keys],
+                        dtype=np.float64)
 
     def field_stats(self) -> dict[str, FieldStats]:
         """Survivorship statistics per field (source trust is filled in per run)."""
@@ -198,6 +235,13 @@ class FrozenState:
                           for f, v in (data.get("token_counts") or {}).items()},
             numeric={str(f): bool(v) for f, v in (data.get("numeric") or {}).items()},
             as_of=None if as_of is None else float(as_of))
+
+
+def correlated_combinations(comparisons: Sequence[Comparison]) -> list[tuple[str, ...]]:
+    """The field combinations whose joint counts correlated term frequencies need."""
+    by_name = {c.name: c for c in comparisons}
+    return [combo for group in address_groups(comparisons)
+            for combo in combinations_of([by_name[n].field for n in group])]
 
 
 def _extras(role: str, roles: Sequence[str], columns: pd.Index) -> list[str]:

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._clustering import WeightedClustering
+from goldenrec._comparisons import _KeyColumns, combination_keys, combination_name
 from goldenrec._consent import golden_fields
-from goldenrec._frozen import FrozenState
+from goldenrec._frozen import FrozenState, correlated_combinations
 from goldenrec._pipeline import Pipeline
 from goldenrec._schema import SchemaMapper, as_text
 from goldenrec._store._matching import (
@@ -799,6 +800,12 @@ class GoldenStore:
             if comparison.term_frequency and f"{name}_key" in records.columns:
                 keys = records[f"{name}_key"].dropna().astype(str).unique().tolist()
                 term_counts[name] = self._counts("term", name, keys)
+        columns = _KeyColumns(records)
+        for combo in correlated_combinations(pipeline.comparisons_):
+            if all(f"{f}_key" in records.columns for f in combo):
+                combined = sorted({k for k in combination_keys(columns, combo) if k})
+                name = combination_name(combo)
+                term_counts[name] = self._counts("term", name, combined)
         token_counts: dict[str, dict[str, int]] = {}
         for name in fields:
             words: set[str] = set()

@@ -7,18 +7,23 @@ import copy
 import dataclasses
 import functools
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from goldenrec._comparisons import (
+    _SEPARATOR,
     MIN_TERM_FREQUENCY_VALUES,
     Comparator,
     Comparison,
+    address_groups,
+    joint_frequencies,
 )
+from goldenrec._frozen import correlated_combinations
 from goldenrec._normalise._base import VALID
 from goldenrec._scoring import FellegiSunter
 from goldenrec._training import MIN_SESSION_PAIRS, person_evidence, sessions_for
@@ -49,8 +54,19 @@ def _needed_fields(comparisons: Sequence[Comparison], columns: Sequence[str]) ->
     return out
 
 
+class Tables(NamedTuple):
+    """Whole-data counts the comparisons need: per term-frequency comparison each key's
+    share (``None``: too few values), and per record the shares of its combinations of
+    correlated fields (column ``js_<i>`` for the i-th of ``combinations``)."""
+
+    frequencies: dict[str, DataFrame | None]
+    combinations: list[tuple[str, ...]]
+    shares: DataFrame | None
+
+
 def _compare_batches(iterator: Iterator[pd.DataFrame], *, comparisons: tuple[Comparison, ...],
-                     columns: list[str], passthrough: list[str]) -> Iterator[pd.DataFrame]:
+                     columns: list[str], passthrough: list[str],
+                     combinations: list[tuple[str, ...]]) -> Iterator[pd.DataFrame]:
     plain = Comparator(tuple(dataclasses.replace(c, term_frequency=False)
                              for c in comparisons))
     for batch in batches(iterator):
@@ -63,12 +79,70 @@ def _compare_batches(iterator: Iterator[pd.DataFrame], *, comparisons: tuple[Com
         gamma = plain.compare(pairs, records) if n else pd.DataFrame(
             {f"gamma_{c.name}": pd.Series([], dtype=np.int8) for c in comparisons})
         out = batch[passthrough].copy()
+        arrays: dict[str, np.ndarray] = {}
         for comparison in comparisons:
             levels = gamma[f"gamma_{comparison.name}"].to_numpy().astype(np.int32)
-            out[f"gamma_{comparison.name}"] = levels
+            arrays[f"gamma_{comparison.name}"] = levels
             if comparison.term_frequency:
-                out[f"tf_{comparison.name}"] = _frequencies(batch, comparison, levels)
+                arrays[f"tf_{comparison.name}"] = _frequencies(batch, comparison, levels)
+        _correlated(arrays, comparisons, combinations, records, n)
+        for name, values in arrays.items():
+            out[name] = values
         yield for_spark(out)
+
+
+def _correlated(arrays: dict[str, np.ndarray], comparisons: Sequence[Comparison],
+                combinations: list[tuple[str, ...]], records: pd.DataFrame, n: int) -> None:
+    """The local comparator's correlated term frequencies, from shares Spark counted."""
+    by_name = {c.name: c for c in comparisons}
+    index = {combo: i for i, combo in enumerate(combinations)}
+    for group in address_groups(comparisons):
+        members = [by_name[name] for name in group]
+        if len(members) < 2 or n == 0:
+            continue
+
+        def shares(fields: tuple[str, ...]) -> np.ndarray:
+            column = f"js_{index[fields]}" if fields in index else None
+            if column is None or column not in records.columns:
+                return np.full(len(records), np.nan)
+            values: np.ndarray = records[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            return values
+
+        joint_frequencies(arrays, members, np.arange(n), np.arange(n, 2 * n), shares)
+
+
+def _combination_shares(records: DataFrame, comparisons: Sequence[Comparison]
+                        ) -> tuple[list[tuple[str, ...]], DataFrame | None]:
+    """Per record, the share of records holding its combination of values for each
+    combination of correlated fields (as the local ``combination_shares``)."""
+    combos = [combo for combo in correlated_combinations(comparisons)
+              if all(f"{f}_key" in records.columns for f in combo)]
+    if not combos:
+        return [], None
+
+    def key(combo: tuple[str, ...]) -> Column:
+        parts = [F.when(F.col(f"{f}_status") == VALID, F.col(f"{f}_key")) for f in combo]
+        present = functools.reduce(lambda a, b: a & b, [p.isNotNull() for p in parts])
+        return F.when(present, F.concat_ws(_SEPARATOR, *parts))
+
+    entries = F.array(*[F.struct(F.lit(i).alias("c"), key(combo).alias("k"))
+                        for i, combo in enumerate(combos)])
+    long = (records.select("row", F.explode(entries).alias("e"))
+            .select("row", F.col("e.c").alias("c"), F.col("e.k").alias("k"))
+            .where(F.col("k").isNotNull()))
+    counts = long.groupBy("c", "k").count()
+    totals = {int(row["c"]): int(row["total"]) for row in
+              counts.groupBy("c").agg(F.sum("count").alias("total")).collect()}
+    usable = {c: t for c, t in totals.items() if t >= MIN_TERM_FREQUENCY_VALUES}
+    if not usable:
+        return combos, None
+    total = F.create_map(*[F.lit(v) for c, t in sorted(usable.items()) for v in (c, t)])
+    share = (long.where(F.col("c").isin(list(usable)))
+             .join(counts, ["c", "k"])
+             .select("row", "c", (F.col("count") / total[F.col("c")]).alias("s")))
+    wide = share.groupBy("row").pivot("c", sorted(usable)).agg(F.first("s"))
+    return combos, wide.select("row", *[F.col(str(c)).cast("double").alias(f"js_{c}")
+                                        for c in sorted(usable)])
 
 
 def _frequencies(batch: pd.DataFrame, comparison: Comparison, levels: np.ndarray
@@ -104,14 +178,17 @@ def _frequency_tables(records: DataFrame, comparisons: Sequence[Comparison]
 
 
 def compare(records: DataFrame, pairs: DataFrame, comparisons: Sequence[Comparison],
-            tables: dict[str, DataFrame | None] | None = None
-            ) -> tuple[DataFrame, dict[str, DataFrame | None]]:
+            tables: Tables | None = None) -> tuple[DataFrame, Tables]:
     """``pairs`` (with ``row_l, row_r`` and any other columns) plus the comparison
     levels, computed by the local :class:`Comparator` on each batch of joined pairs."""
     columns = _needed_fields(comparisons, records.columns)
     if tables is None:
-        tables = _frequency_tables(records, comparisons)
+        tables = Tables(_frequency_tables(records, comparisons),
+                        *_combination_shares(records, comparisons))
     side = records.select("row", *columns)
+    if tables.shares is not None:
+        side = side.join(tables.shares, "row", "left")
+        columns = columns + [c for c in tables.shares.columns if c != "row"]
     joined = (pairs
               .join(side.select(F.col("row").alias("row_l"),
                                 *[F.col(c).alias(f"l_{c}") for c in columns]), "row_l")
@@ -120,7 +197,7 @@ def compare(records: DataFrame, pairs: DataFrame, comparisons: Sequence[Comparis
     for comparison in comparisons:
         if not comparison.term_frequency:
             continue
-        table = tables.get(comparison.name)
+        table = tables.frequencies.get(comparison.name)
         key = f"{comparison.field}_key"
         status = f"{comparison.field}_status"
         for prefix, alias in (("l", "lf"), ("r", "rf")):
@@ -141,7 +218,7 @@ def compare(records: DataFrame, pairs: DataFrame, comparisons: Sequence[Comparis
             fields.append(T.StructField(f"tf_{comparison.name}", T.DoubleType()))
     compared = joined.mapInPandas(
         functools.partial(_compare_batches, comparisons=tuple(comparisons), columns=columns,
-                          passthrough=passthrough),
+                          passthrough=passthrough, combinations=tables.combinations),
         T.StructType(fields))
     return compared, tables
 
@@ -243,7 +320,7 @@ def choose_threshold_counts(probabilities: np.ndarray, counts: np.ndarray, *,
 
 def random_gamma(spark: SparkSession, records: DataFrame, comparisons: Sequence[Comparison],
                  *, left: np.ndarray, right: np.ndarray,
-                 tables: dict[str, DataFrame | None]) -> pd.DataFrame:
+                 tables: Tables) -> pd.DataFrame:
     """Levels of the local engine's seeded random pairs (for the u probabilities)."""
     sample = spark.createDataFrame(
         pd.DataFrame({"row_l": left.astype(np.int64), "row_r": right.astype(np.int64)}),
