@@ -114,3 +114,16 @@ def test_frozen_counts_give_the_same_frequencies() -> None:
     frozen = gamma.copy()
     state.term_frequencies(frozen, pairs, records, COMPARISONS)
     pd.testing.assert_frame_equal(frozen, gamma)
+
+
+def test_combination_counts_match_a_plain_count() -> None:
+    from goldenrec._comparisons import _KeyColumns, combination_counts  # noqa: PLC0415
+
+    records = _address_records(n_streets=50)
+    records.loc[[0, 5], "street_status"] = "invalid"  # not valid: not counted
+    fields = ("street", "street_number")
+    counts, total = combination_counts(_KeyColumns(records), fields)
+    valid = records[records["street_status"] == VALID]
+    plain = valid[[f"{f}_key" for f in fields]].agg("\x1f".join, axis=1).value_counts()
+    assert total == len(valid)
+    assert counts == {str(k): int(v) for k, v in plain.items() if v >= 2}

@@ -511,6 +511,36 @@ def combination_keys(columns: _KeyColumns, fields: Sequence[str]) -> list[str | 
             for row in zip(*keys)]
 
 
+def combination_counts(columns: _KeyColumns, fields: Sequence[str]
+                       ) -> tuple[dict[str, int], int]:
+    """How many records hold each combination of ``fields``' match keys (as
+    :func:`combination_keys` spells it), for combinations held twice or more; and how
+    many records have all of the fields."""
+    codes = [columns.codes((f,))[0][0] for f in fields]
+    combined, present = _combined_codes(codes)
+    total = int(present.sum())
+    if total == 0:
+        return {}, 0
+    counts = np.bincount(combined[present])
+    repeated = np.flatnonzero(present & (counts[np.maximum(combined, 0)] >= 2))
+    _, first = np.unique(combined[repeated], return_index=True)
+    rows = repeated[first]
+    keys = [columns.get(f)[rows] for f in fields]
+    return ({_SEPARATOR.join(row): int(counts[combined[r]])
+             for row, r in zip(zip(*keys), rows.tolist())}, total)
+
+
+def _combined_codes(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One code per distinct combination of ``codes`` (``-1`` = not valid) and whether
+    a record has every field."""
+    present = np.logical_and.reduce([c >= 0 for c in codes])
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for code in codes:
+        factorised, _ = pd.factorize(combined * (int(code.max()) + 2) + code + 1)
+        combined = factorised.astype(np.int64)
+    return combined, present
+
+
 def combination_shares(codes: Sequence[np.ndarray]) -> np.ndarray:
     """Per record, the share of records (among those with every field valid) that hold
     the same combination of value ``codes`` (``-1`` = not valid); NaN where a field is
@@ -520,14 +550,10 @@ def combination_shares(codes: Sequence[np.ndarray]) -> np.ndarray:
     >>> combination_shares([np.array([0, 0, 1, -1] * 80), np.array([5, 5, 5, 5] * 80)])[:4]
     array([0.66666667, 0.66666667, 0.33333333,        nan])
     """
-    present = np.logical_and.reduce([c >= 0 for c in codes])
+    combined, present = _combined_codes(codes)
     share = np.full(len(codes[0]), np.nan)
     if int(present.sum()) < MIN_TERM_FREQUENCY_VALUES:
         return share
-    combined = np.zeros(len(codes[0]), dtype=np.int64)
-    for code in codes:
-        factorised, _ = pd.factorize(combined * (int(code.max()) + 2) + code + 1)
-        combined = factorised.astype(np.int64)
     counts = np.bincount(combined[present])
     share[present] = counts[combined[present]] / int(present.sum())
     return share

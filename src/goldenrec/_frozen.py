@@ -29,6 +29,7 @@ from goldenrec._comparisons import (
     Comparison,
     _KeyColumns,
     address_groups,
+    combination_counts,
     combination_keys,
     combination_name,
     combinations_of,
@@ -107,9 +108,8 @@ class FrozenState:
                 term_counts[comparison.field] = _counts(keys.value_counts(sort=False))
         for fields in correlated_combinations(comparisons):
             if all(f"{f}_key" in records.columns for f in fields):
-                keys = pd.Series(combination_keys(columns, fields), dtype=object).dropna()
-                term_totals[combination_name(fields)] = len(keys)
-                term_counts[combination_name(fields)] = _counts(keys.value_counts(sort=False))
+                name = combination_name(fields)
+                term_counts[name], term_totals[name] = combination_counts(columns, fields)
         stats: Mapping[str, FieldStats] = survived.explainer.stats
         as_of = float(survived.explainer.context.as_of)
         return cls(
