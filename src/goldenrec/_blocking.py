@@ -321,13 +321,15 @@ def _key_codes(key: BlockKey, records: pd.DataFrame, cache: KeyCache | None
 def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
                 cache: KeyCache | None = None) -> np.ndarray:
     """One integer per record for the rule's combined key; -1 when any part is missing."""
-    combined = np.zeros(len(records), dtype=np.int64)
-    missing = np.zeros(len(records), dtype=bool)
-    for key in rule.keys:
+    # a key's codes are numbered by first appearance already, so the first key needs no
+    # renumbering; each further key is folded in and renumbered (keeps numbers small)
+    first, _ = _key_codes(rule.keys[0], records, cache)
+    missing = first < 0
+    combined = np.maximum(first, 0)
+    for key in rule.keys[1:]:
         codes, n_uniques = _key_codes(key, records, cache)
         missing |= codes < 0
-        combined = combined * (n_uniques + 1) + np.maximum(codes, 0)
-        combined, _ = pd.factorize(combined)  # keep the numbers small
+        combined, _ = pd.factorize(combined * (n_uniques + 1) + np.maximum(codes, 0))
     combined = combined.astype(np.int64)
     combined[missing] = -1
     return combined

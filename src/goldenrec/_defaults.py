@@ -201,15 +201,16 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
         # charge the budget with the pairs this rule adds, not those it repeats
         left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
             rule.name, _rule_codes(rule, records, cache))
-        # one key per record: a rule's pairs are distinct already, no need to sort them
-        encoded = left.astype(np.int64) * n + right
+        # one key per record: a rule's pairs are distinct already; sorted, the binary
+        # searches below walk the haystack in order (far fewer cache misses)
+        encoded = np.sort(left.astype(np.int64) * n + right)
         new = encoded[~_sorted_contains(seen, encoded)]
         if len(new) == 0:
             continue
         if total + len(new) > total_budget and kept:
             continue
         # two sorted runs: a stable (tim)sort merges them in linear time
-        seen = np.sort(np.concatenate([seen, np.sort(new)]), kind="stable")
+        seen = np.sort(np.concatenate([seen, new]), kind="stable")
         kept.append((rule, signature))
         total += len(new)
     if not kept:
