@@ -121,9 +121,12 @@ def test_combination_counts_match_a_plain_count() -> None:
 
     records = _address_records(n_streets=50)
     records.loc[[0, 5], "street_status"] = "invalid"  # not valid: not counted
+    # the last records lack a field: their codes are the highest (regression: indexing)
+    records.loc[len(records) - 4:, "street_number_status"] = "missing"
     fields = ("street", "street_number")
     counts, total = combination_counts(_KeyColumns(records), fields)
-    valid = records[records["street_status"] == VALID]
+    valid = records[(records["street_status"] == VALID)
+                    & (records["street_number_status"] == VALID)]
     plain = valid[[f"{f}_key" for f in fields]].agg("\x1f".join, axis=1).value_counts()
     assert total == len(valid)
     assert counts == {str(k): int(v) for k, v in plain.items() if v >= 2}

@@ -521,8 +521,8 @@ def combination_counts(columns: _KeyColumns, fields: Sequence[str]
     total = int(present.sum())
     if total == 0:
         return {}, 0
-    counts = np.bincount(combined[present])
-    repeated = np.flatnonzero(present & (counts[np.maximum(combined, 0)] >= 2))
+    counts = np.bincount(combined[present], minlength=int(combined.max()) + 1)
+    repeated = np.flatnonzero(present & (counts[combined] >= 2))
     _, first = np.unique(combined[repeated], return_index=True)
     rows = repeated[first]
     keys = [columns.get(f)[rows] for f in fields]
