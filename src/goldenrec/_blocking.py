@@ -325,11 +325,12 @@ def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
     # renumbering; each further key is folded in and renumbered (keeps numbers small)
     first, _ = _key_codes(rule.keys[0], records, cache)
     missing = first < 0
-    combined = np.maximum(first, 0)
+    combined: np.ndarray = np.maximum(first, 0)
     for key in rule.keys[1:]:
         codes, n_uniques = _key_codes(key, records, cache)
         missing |= codes < 0
-        combined, _ = pd.factorize(combined * (n_uniques + 1) + np.maximum(codes, 0))
+        folded, _ = pd.factorize(combined * (n_uniques + 1) + np.maximum(codes, 0))
+        combined = np.asarray(folded, dtype=np.int64)
     combined = combined.astype(np.int64)
     combined[missing] = -1
     return combined

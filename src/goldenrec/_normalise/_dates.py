@@ -35,6 +35,8 @@ _TIME_TAIL: Final = re.compile(
     r"\s*([zZ]|UTC|GMT|[+\-]\d{2}(?::?\d{2})?)?$"
 )
 _NONZERO_DIGIT: Final = re.compile(r"[1-9]")
+# UTC timestamps to the second, "2024-05-01T10:00:00Z": already what the value will be
+_ISO_UTC: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _TOKEN: Final = re.compile(r"\d+|[^\W\d_]+")
 _FLOAT_NUMBER: Final = re.compile(r"(\d{4,8})\.0+")
 _PLAUSIBLE_ISO_BASIC_YEAR: Final = 1800
@@ -323,6 +325,13 @@ class TimestampNormaliser(Normaliser):
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None
     ) -> Normalised:
+        if _ISO_UTC.fullmatch(text):  # the usual export: read as the slow path would
+            try:
+                iso = dt.datetime.fromisoformat(text[:-1]).isoformat()
+            except ValueError:
+                pass  # the full path below decides
+            else:
+                return Normalised(iso, iso, VALID, "")
         candidate = text.strip()
         if candidate[-1:] in ("Z", "z"):
             candidate = candidate[:-1] + "+00:00"

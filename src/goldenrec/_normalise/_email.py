@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -104,6 +105,12 @@ def is_disposable_domain(domain: str) -> bool:
     return _DISPOSABLE_PATTERN.search(domain) is not None
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _is_disposable(domain: str) -> bool:
+    """:func:`is_disposable_domain`, once per domain (addresses share few domains)."""
+    return is_disposable_domain(domain)
+
+
 def _validated(candidate: str) -> tuple[str, str, str] | None:
     """``(normalised address, local part, unicode domain)``, or ``None`` when invalid."""
     if _FAST_ADDRESS.fullmatch(candidate) and len(candidate) <= _MAX_LENGTH:
@@ -176,7 +183,7 @@ reason='', extra=('googlemail.com',))
             return Normalised(None, None, INVALID, "email_syntax")
         normalised, local, domain = validated
         base_local = local.split("+", 1)[0] or local
-        if is_disposable_domain(domain):
+        if _is_disposable(domain):
             reason = "disposable_domain"
         elif multiple:
             reason = "email_multiple"

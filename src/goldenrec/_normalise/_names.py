@@ -117,6 +117,7 @@ _LETTER: Final = re.compile(r"[^\W\d_]")
 _SPACE: Final = re.compile(r"\s+")
 _ASCII_KEY: Final = re.compile("[a-z0-9 ]*")
 _DIGITS: Final = re.compile("[0-9]+")
+_ASCII_WORDS: Final = re.compile("[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 
 
 class NameParts(NamedTuple):
@@ -125,7 +126,7 @@ class NameParts(NamedTuple):
     last: str | None
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=1 << 17)
 def _word_key(word: str) -> str:
     return fold(word).replace(" ", "")
 
@@ -149,6 +150,8 @@ def name_key(text: str) -> str:
     >>> name_key("MÜLLER"), name_key("Mueller"), name_key("Bērziņš"), name_key("山田 太郎")
     ('mueller', 'mueller', 'berzins', '山田太郎')
     """
+    if _ASCII_WORDS.fullmatch(text):  # what the steps below make of it
+        return text.lower()
     key = _word_chars(fold(drop_symbols(text), expand_umlauts=True))
     return _SPACE.sub(" ", squeeze_cjk_spaces(_SPACE.sub(" ", key).strip())).strip()
 
@@ -156,6 +159,12 @@ def name_key(text: str) -> str:
 def _latin(key: str, text: str) -> str:
     """The key, or the transliteration of Cyrillic and Greek text (``Саша`` → ``sasha``)."""
     return transliterate(text) if is_cyrillic_or_greek(key) else key
+
+
+@lru_cache(maxsize=1 << 17)
+def _part_key(text: str) -> str:
+    """The Latin match key of one part of a full name (parts repeat across full names)."""
+    return _latin(name_key(text), text)
 
 
 def _canonical_given(key: str) -> str:
@@ -381,7 +390,7 @@ class NameNormaliser(Normaliser):
             words = []
             for position, text in enumerate(split_full_name(bare)):
                 if text:
-                    word = _latin(name_key(text), text)
+                    word = _part_key(text)
                     words.append(_canonical_given(word) if position == 0 else word)
             return " ".join(w for w in words if w) or _latin(key, bare)
         return _latin(key, bare)

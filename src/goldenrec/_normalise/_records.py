@@ -382,7 +382,7 @@ class RecordNormaliser:
         if "street_number" in results:
             current = results["street_number"]
             take = (current["status"] == MISSING) & (derived["status"] == VALID)
-            results["street_number"] = current.where(~take, derived)
+            results["street_number"] = _take_rows(current, derived, take)
         elif (derived["status"] == VALID).any():
             results["street_number"] = derived
             roles.append("street_number")
@@ -396,12 +396,16 @@ class RecordNormaliser:
         for role in ("first_name", "last_name"):
             if role in results:
                 valid &= results[role]["status"] == MISSING
-        parts = [
-            split_full_name(value) if ok else (None, None, None)
-            for value, ok in zip(full["value"], valid)
-        ]
+        # split each distinct full name once; rows without one get code -1 (no parts)
+        values = full["value"].to_numpy(dtype=object).copy()
+        values[~valid.to_numpy()] = None
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        splits = [split_full_name(value) for value in uniques.tolist()]
         for position, role in enumerate(_NAME_PARTS):
-            derived_raw = pd.Series([p[position] for p in parts], index=index, dtype=object)
+            column = np.empty(len(splits) + 1, dtype=object)
+            column[:-1] = [p[position] for p in splits]
+            column[-1] = None
+            derived_raw = pd.Series(column[codes], index=index, dtype=object)
             derived = self.normaliser_for(role).normalise(derived_raw)
             derived["reason"] = derived["reason"].where(
                 derived["status"] != VALID, "from_full_name"
@@ -409,10 +413,32 @@ class RecordNormaliser:
             if role in results:
                 current = results[role]
                 take = (current["status"] == MISSING) & (derived["status"] == VALID)
-                results[role] = current.where(~take, derived)
+                results[role] = _take_rows(current, derived, take)
             else:
                 results[role] = derived
                 roles.append(role)
+
+
+def _take_rows(current: pd.DataFrame, derived: pd.DataFrame,
+               take: pd.Series) -> pd.DataFrame:
+    """``current.where(~take, derived)``: rows of ``derived`` where ``take``, else of
+    ``current``; column by column with numpy when both are object tables alike."""
+    alike = (list(current.columns) == list(derived.columns)
+             and current.index.equals(derived.index) and current.index.equals(take.index)
+             and all(dtype == np.dtype(object) for dtype in current.dtypes)
+             and all(dtype == np.dtype(object) for dtype in derived.dtypes))
+    if not alike:
+        mixed: pd.DataFrame = current.where(~take, derived)
+        return mixed
+    rows = take.to_numpy(dtype=bool)
+    data: dict[Any, np.ndarray] = {}
+    for column in current.columns:
+        values = current[column].to_numpy(dtype=object).copy()
+        values[rows] = derived[column].to_numpy(dtype=object)[rows]
+        data[column] = values
+    taken: pd.DataFrame = pd.DataFrame(data, index=current.index, columns=current.columns,
+                                       dtype=object)
+    return taken
 
 
 class _Stopwatch:

@@ -84,6 +84,8 @@ _GERESH_LIKE: Final = re.compile(f"(?<=[{_HEBREW_LETTER}])['’‘´`\u02bc]")
 _GERSHAYIM_LIKE: Final = re.compile(
     f"(?<=[{_HEBREW_LETTER}])(?:[\"“”]|''|’’|\u05f3\u05f3)(?=[{_HEBREW_LETTER}])"
 )
+# Characters normalise_geresh() may rewrite: without one, the text stays as it is.
+_GERESH_CANDIDATE: Final = re.compile("['\"’‘´`“”\u02bc\u05f3]")
 # Hebrew letters with a geresh that write sounds Hebrew has no letter for (George → ג׳ורג׳).
 _GERESH_SOUNDS: Final = re.compile("([גזצץת])\u05f3")
 _GERESH_LATIN: Final = {"ג": "j", "ז": "zh", "צ": "ch", "ץ": "ch", "ת": "th"}
@@ -97,6 +99,10 @@ _NOT_ASCII_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 _SYMBOL_CATEGORIES: Final = frozenset({"So", "Co", "Cn", "Cs"})
 _NO_SYMBOLS: Final = re.compile(r"[\w\s'’\-.,()&/]*")
 _EMOJI_MODIFIERS: Final = re.compile("[\U0001f3fb-\U0001f3ff]")
+# Cleaned ASCII that fold()'s punctuation rules leave alone (letters, digits, single
+# spaces and $%&+=@), and ASCII words of letters and digits between single spaces.
+_ASCII_UNTOUCHED: Final = re.compile(r"[a-z0-9$%&+=@]+(?: [a-z0-9$%&+=@]+)*")
+_ASCII_WORDS: Final = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 
 
 def clean_text(text: str) -> str:
@@ -109,9 +115,19 @@ def clean_text(text: str) -> str:
     >>> clean_text("\\u202bשרה\\u202c"), clean_text("\\ud800")
     ('שרה', '')
     """
+    if _is_clean_ascii(text):  # the common case, with nothing to do
+        return text
     text = unicodedata.normalize("NFKC", text)
     text = _BIDI_AND_CONTROL.sub("", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def _is_clean_ascii(text: str) -> bool:
+    """Printable ASCII (no controls; ``" "`` is its only white space) without leading,
+    trailing or double spaces: :func:`clean_text` leaves such text as it is (NFKC
+    changes no ASCII character)."""
+    return (text.isascii() and text.isprintable() and "  " not in text
+            and text[:1] != " " and text[-1:] != " ")
 
 
 def strip_diacritics(text: str) -> str:
@@ -141,11 +157,18 @@ def fold(text: str, *, expand_umlauts: bool = False) -> str:
     >>> fold("Müller"), fold("Müller", expand_umlauts=True)
     ('muller', 'mueller')
     """
-    text = clean_text(text).translate(_SPECIAL_FOLDS).casefold()
-    if expand_umlauts:
-        text = text.translate(_UMLAUTS)
-    text = _VARIATION_SELECTORS.sub("", text)
-    text = strip_diacritics(text)
+    text = clean_text(text)
+    if text.isascii():
+        # special folds, umlauts, variation selectors and diacritics are not ASCII
+        text = text.lower()
+        if _ASCII_UNTOUCHED.fullmatch(text):  # nothing to drop, single spaces
+            return text
+    else:
+        text = text.translate(_SPECIAL_FOLDS).casefold()
+        if expand_umlauts:
+            text = text.translate(_UMLAUTS)
+        text = _VARIATION_SELECTORS.sub("", text)
+        text = strip_diacritics(text)
     text = _DROP_PUNCT.sub("", text)
     return _SPACE.sub(" ", _PUNCT_TO_SPACE.sub(" ", text)).strip()
 
@@ -183,9 +206,7 @@ def normalise_geresh(text: str) -> str:
     >>> normalise_geresh("ג'ורג'") == "ג\\u05f3ורג\\u05f3", normalise_geresh('בע"מ')
     (True, 'בע״מ')
     """
-    if "'" not in text and '"' not in text and not any(
-        ch in text for ch in "’‘´`“”\u02bc\u05f3"
-    ):
+    if _GERESH_CANDIDATE.search(text) is None:
         return text
     text = _GERSHAYIM_LIKE.sub("\u05f4", text)
     return _GERESH_LIKE.sub("\u05f3", text)
@@ -218,6 +239,8 @@ def transliterate(text: str) -> str:
     text = clean_text(text)
     if not text:
         return ""
+    if _ASCII_WORDS.fullmatch(text):  # letters and digits in words: only lower case
+        return text.lower()
     if not text.isascii():
         text = drop_symbols(text).casefold()
         text = squeeze_cjk_spaces(_repeat_iteration_mark(text))
@@ -292,6 +315,7 @@ def _has_cased_letters_only(text: str) -> bool:
 
 
 _WORD: Final = re.compile(r"[^\W\d_]+")
+_ASCII_LETTER: Final = re.compile("[A-Za-z]")
 
 
 def smart_title(text: str) -> str:
@@ -302,8 +326,10 @@ def smart_title(text: str) -> str:
     >>> smart_title("JOHN o'neil"), smart_title("McDonald"), smart_title("ИВАН ПЕТРОВ")
     ("John O'Neil", 'McDonald', 'Иван Петров')
     """
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters or not _has_cased_letters_only(text):
+    if text.isascii():  # ASCII letters are Latin letters
+        if _ASCII_LETTER.search(text) is None:
+            return text
+    elif not any(ch.isalpha() for ch in text) or not _has_cased_letters_only(text):
         return text
     if text != text.lower() and text != text.upper() and not (
         text.islower() or text.isupper()
