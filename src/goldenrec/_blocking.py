@@ -291,13 +291,19 @@ class Blocker:
 
 
 #: Factorised codes of block keys already computed for one records frame.
-KeyCache = dict["BlockKey", tuple[np.ndarray, int]]
+#: A rule's combined codes may be kept too, under its tuple of keys (see
+#: :func:`remember_rule_codes`).
+KeyCache = dict["BlockKey | tuple[BlockKey, ...]", tuple[np.ndarray, int]]
 
 
 def count_pairs(rule: BlockingRule, records: pd.DataFrame,
                 cache: KeyCache | None = None) -> tuple[int, int]:
     """``(pairs, largest block)`` a rule would produce, without building any pair."""
-    codes = _rule_codes(rule, records, cache)
+    return _count(_rule_codes(rule, records, cache))
+
+
+def _count(codes: np.ndarray) -> tuple[int, int]:
+    """``(pairs, largest block)`` of a rule's codes."""
     codes = codes[codes >= 0]
     if len(codes) == 0:
         return 0, 0
@@ -321,9 +327,13 @@ def _key_codes(key: BlockKey, records: pd.DataFrame, cache: KeyCache | None
 def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
                 cache: KeyCache | None = None) -> np.ndarray:
     """One integer per record for the rule's combined key; -1 when any part is missing."""
+    first, _ = _key_codes(rule.keys[0], records, cache)
+    if len(rule.keys) == 1:
+        return first
+    if cache is not None and rule.keys in cache:
+        return cache[rule.keys][0].astype(np.int64)
     # a key's codes are numbered by first appearance already, so the first key needs no
     # renumbering; each further key is folded in and renumbered (keeps numbers small)
-    first, _ = _key_codes(rule.keys[0], records, cache)
     missing = first < 0
     combined: np.ndarray = np.maximum(first, 0)
     for key in rule.keys[1:]:
@@ -334,6 +344,19 @@ def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
     combined = combined.astype(np.int64)
     combined[missing] = -1
     return combined
+
+
+def remember_rule_codes(cache: KeyCache, rule: BlockingRule, codes: np.ndarray) -> None:
+    """Keep a several-key rule's combined codes (compactly) for later blocking."""
+    if len(rule.keys) > 1:
+        cache[rule.keys] = (codes.astype(np.int32 if len(codes) < 2**31 else np.int64), 0)
+
+
+def forget_rule_codes(cache: KeyCache, keep: Sequence[BlockingRule]) -> None:
+    """Drop the kept combined codes of every rule but ``keep``."""
+    wanted = {rule.keys for rule in keep}
+    for entry in [k for k in cache if isinstance(k, tuple) and k not in wanted]:
+        del cache[entry]
 
 
 def _valid_keys(records: pd.DataFrame, field: str) -> pd.Series:

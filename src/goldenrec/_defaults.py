@@ -13,11 +13,13 @@ from goldenrec._blocking import (
     BlockingRule,
     BlockKey,
     KeyCache,
+    _count,
     _rule_codes,
     block_on,
     canonical,
-    count_pairs,
+    forget_rule_codes,
     phonetic,
+    remember_rule_codes,
 )
 from goldenrec._comparisons import (
     Comparison,
@@ -182,9 +184,11 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     cache = {} if cache is None else cache  # the caller may reuse the key codes to block
     for option_keys, signature in options:
         rule = block_on(*option_keys)
-        pairs, _ = count_pairs(rule, records, cache)
+        codes = _rule_codes(rule, records, cache)
+        pairs, _ = _count(codes)
         if 0 < pairs <= per_rule_budget:
             candidates.append((pairs, rule, signature))
+            remember_rule_codes(cache, rule, codes)  # built once: for choosing and blocking
     candidates.sort(key=lambda c: (c[0], c[1].name))
     kept: list[tuple[BlockingRule, frozenset[str]]] = []
     total = 0
@@ -213,6 +217,7 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
         seen = np.sort(np.concatenate([seen, new]), kind="stable")
         kept.append((rule, signature))
         total += len(new)
+    forget_rule_codes(cache, [rule for rule, _ in kept])
     if not kept:
         return _template_rules(present, fields)
     return [rule for rule, _ in kept]
