@@ -238,12 +238,15 @@ class Blocker:
         self.stats_["reduction_ratio"] = 1.0 - self.stats_["pairs"] / all_pairs
         #: Share of all record pairs that blocking spared from comparison.
         self.reduction_ratio_ = 1.0 - len(unique) / all_pairs
-        source = records["source"].to_numpy()
-        key = records["record_key"].to_numpy()
+        # categorical: millions of pairs share each record's strings instead of copying them
+        source_codes, sources = pd.factorize(records["source"])
+        key_codes, keys = pd.factorize(records["record_key"])
         pairs = pd.DataFrame({
             "row_l": row_l, "row_r": row_r,
-            "source_l": source[row_l], "record_key_l": key[row_l],
-            "source_r": source[row_r], "record_key_r": key[row_r],
+            "source_l": pd.Categorical.from_codes(source_codes[row_l], sources),
+            "record_key_l": pd.Categorical.from_codes(key_codes[row_l], keys),
+            "source_r": pd.Categorical.from_codes(source_codes[row_r], sources),
+            "record_key_r": pd.Categorical.from_codes(key_codes[row_r], keys),
             "rule": pd.Categorical.from_codes(rules.astype(np.int64),
                                               categories=pd.Index(names)),
         })
