@@ -20,10 +20,14 @@ import pandas as pd
 from goldenrec._consent import plan_consent
 from goldenrec._lineage import (
     CONFLICT_COLUMNS,
+    LINEAGE_COLUMNS,
+    LineageRows,
     ValueExplanation,
     cluster_confidence,
+    conflict_rows,
+    conflict_table,
     explain_candidates,
-    field_conflicts,
+    lineage_table,
     winner_edges,
 )
 from goldenrec._normalise._base import INVALID, VALID
@@ -87,8 +91,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-LINEAGE_COLUMNS = ["golden_id", "field", "value", "source", "record_key", "rule",
-                   "decided_by", "n_candidates", "runner_up", "support", "position", "group"]
+#: A field's conflict rows and each row's cluster code.
+_ConflictRows = tuple[pd.DataFrame, np.ndarray]
+
 OVERRIDE_COLUMNS = ["golden_id", "field", "value"]
 #: Ties on the rule fall through this chain (then the record key) unless ``then`` is set.
 DEFAULT_CHAIN: tuple[SurvivorshipRule, ...] = (
@@ -109,6 +114,13 @@ def golden_id_for(source: str, record_key: str) -> str:
     return f"G{digest[:15]}"
 
 
+def _golden_ids(sources: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """:func:`golden_id_for` of many records (an object array)."""
+    sha256 = hashlib.sha256
+    return np.array(["G" + sha256(f"{s}\x1f{k}".encode()).hexdigest()[:15]
+                     for s, k in zip(sources.tolist(), keys.tolist())], dtype=object)
+
+
 # -- internal state --------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class _Context:
@@ -118,8 +130,9 @@ class _Context:
     source: np.ndarray
     key: np.ndarray
     rank: np.ndarray
-    cluster: np.ndarray
-    golden_ids: np.ndarray
+    cluster: np.ndarray         # per record: cluster code, in golden id order
+    golden_ids: np.ndarray      # per cluster code, sorted
+    golden_rank: np.ndarray     # per cluster code: rank among the distinct golden ids
     recency: np.ndarray
     as_of: float
     source_trust: Mapping[str, float]
@@ -130,6 +143,9 @@ class _Context:
     no_conflicts: set[str] = dataclasses.field(default_factory=set)
     #: Per field, data-set-wide facts given to ``survive`` (used instead of computed).
     frozen_stats: dict[str, FieldStats] = dataclasses.field(default_factory=dict)
+    #: Per field, ``pd.factorize`` of the match keys of ``frames[field]``.
+    factorized: dict[str, tuple[np.ndarray, np.ndarray]] = dataclasses.field(
+        default_factory=dict)
 
     def recency_for(self, field: str) -> np.ndarray:
         return self.field_recency.get(field, self.recency)
@@ -151,7 +167,7 @@ class _Ranked:
     candidates: Candidates
     steps: list[str]
     scores: np.ndarray          # candidates × steps, cleaned (higher wins)
-    order: np.ndarray           # candidate rows in ranking order
+    order: np.ndarray | None    # candidate rows in ranking order (None: lazy)
     winner: np.ndarray          # per cluster code: candidate row, -1 if none
     runner_up: np.ndarray       # per cluster code: candidate row, -1 if none
     decided_by: np.ndarray      # per cluster code
@@ -172,35 +188,22 @@ def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
     With ``lazy``, a rule is scored only in the clusters the earlier steps leave
     undecided (winner, runner-up and the deciding step not yet fixed); elsewhere its
     column holds ``-inf``. Winner, runner-up and ``decided_by`` are the same as without
-    it, but the order below them is not: only for rankings that need no more.
+    it, but no order is given (``order`` is ``None``): only for rankings that need no
+    more.
     """
+    if lazy:
+        return _rank_lazy(candidates, rules, first, n_clusters)
     n = len(candidates)
     names = [*(name for name, _ in first), *(rule.name for rule in rules)]
     columns = [_clean(s) for _, s in first]
+    columns += [_clean(rule.score(candidates)) for rule in rules]
     cluster = candidates.frame["cluster"].to_numpy(dtype=np.int64)
-    active = np.ones(n, dtype=bool)
-    if lazy and n:
-        active = _undecided(cluster, candidates.key_codes, columns, active)
-    for rule in rules:
-        if not lazy or active.all():
-            columns.append(_clean(rule.score(candidates)))
-        else:
-            column = np.full(n, -np.inf)
-            rows = np.flatnonzero(active)
-            if len(rows):
-                column[rows] = _clean(rule.score(candidates.subset(rows)))
-            columns.append(column)
-        if lazy and active.any():
-            active = _undecided(cluster, candidates.key_codes, columns, active)
-    matrix = (np.column_stack(columns) if columns
-              else np.zeros((n, 0), dtype=np.float64))
+    matrix = _matrix(columns, n)
     rank = candidates.frame["rank"].to_numpy(dtype=np.int64)
     keys = [rank, *(-matrix[:, j] for j in reversed(range(matrix.shape[1]))), cluster]
     order = np.lexsort(keys) if n else np.zeros(0, dtype=np.int64)
     winner = np.full(n_clusters, -1, dtype=np.int64)
     runner = np.full(n_clusters, -1, dtype=np.int64)
-    decided = np.full(n_clusters, None, dtype=object)
-    distinct = np.zeros(n_clusters, dtype=np.int64)
     if n:
         sorted_cluster = cluster[order]
         starts = np.flatnonzero(np.r_[True, sorted_cluster[1:] != sorted_cluster[:-1]])
@@ -213,10 +216,26 @@ def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
         if len(positions):
             owners, first_of = np.unique(sorted_cluster[positions], return_index=True)
             runner[owners] = order[positions[first_of]]
-        pairs = unique_pairs(cluster, codes)
+    return _ranked(candidates, names, matrix, order=order, winner=winner, runner=runner,
+                   n_clusters=n_clusters)
+
+
+def _matrix(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    return np.column_stack(columns) if columns else np.zeros((n, 0), dtype=np.float64)
+
+
+def _ranked(candidates: Candidates, names: list[str], matrix: np.ndarray, *,
+            order: np.ndarray | None, winner: np.ndarray, runner: np.ndarray,
+            n_clusters: int) -> _Ranked:
+    """The ranking with ``decided_by`` (the first step where winner and runner-up
+    differ) and the number of distinct match keys per cluster."""
+    decided = np.full(n_clusters, None, dtype=object)
+    distinct = np.zeros(n_clusters, dtype=np.int64)
+    if len(candidates):
+        pairs = unique_pairs(candidates.frame["cluster"].to_numpy(dtype=np.int64),
+                             candidates.key_codes)
         distinct = np.bincount(pairs[:, 0], minlength=n_clusters).astype(np.int64)
-        has_winner = winner >= 0
-        decided[has_winner] = "only_candidate"
+        decided[winner >= 0] = "only_candidate"
         contested = np.flatnonzero(runner >= 0)
         if len(contested):
             diff = matrix[winner[contested]] != matrix[runner[contested]]
@@ -226,38 +245,112 @@ def _rank(candidates: Candidates, rules: Sequence[SurvivorshipRule],
     return _Ranked(candidates, names, matrix, order, winner, runner, decided, distinct)
 
 
-def _undecided(cluster: np.ndarray, codes: np.ndarray, columns: Sequence[np.ndarray],
-               active: np.ndarray) -> np.ndarray:
-    """Rows (among ``active``) of clusters whose winner or runner-up the score
-    ``columns`` do not fix yet: the best rows tie, or the best rows with another match
-    key than the winner's tie."""
-    rows = np.flatnonzero(active)
-    if not len(rows):
-        return active
-    sub_cluster = cluster[rows]
-    order = np.lexsort([*(-c[rows] for c in reversed(columns)), sub_cluster])
-    s_cluster = sub_cluster[order]
-    s_codes = codes[rows][order]
-    new_run = np.r_[True, s_cluster[1:] != s_cluster[:-1]]
-    starts = np.flatnonzero(new_run)
-    for column in columns:
-        values = column[rows][order]
-        new_run[1:] |= values[1:] != values[:-1]
-    run = np.cumsum(new_run) - 1
-    run_size = np.bincount(run)
-    lengths = np.diff(np.r_[starts, len(order)])
-    cluster_of = np.repeat(np.arange(len(starts)), lengths)
-    undecided = run_size[run[starts]] >= 2  # the winner ties
-    other = s_codes != s_codes[starts][cluster_of]
-    positions = np.flatnonzero(other)
-    if len(positions):
-        other_per_run = np.bincount(run[positions], minlength=len(run_size))
-        owners, first_of = np.unique(cluster_of[positions], return_index=True)
-        undecided[owners] |= other_per_run[run[positions[first_of]]] >= 2
-    keep = np.zeros(len(active), dtype=bool)
-    keep[rows[order[undecided[cluster_of]]]] = True
-    return keep
+def _rank_lazy(candidates: Candidates, rules: Sequence[SurvivorshipRule],
+               first: Sequence[tuple[str, np.ndarray]], n_clusters: int) -> _Ranked:
+    """:func:`_rank` with ``lazy``: each cluster's winner and runner-up found by keeping,
+    step by step, only the candidates tied for best, without sorting.
 
+    Per cluster, ``tied`` holds the candidates tied for best on the steps so far while
+    the winner is open; once one candidate is best, it wins, and ``rivals`` holds the
+    candidates with another match key tied for best. A cluster is undecided (the next
+    rule is scored for it) while either set holds two candidates or more.
+    """
+    n = len(candidates)
+    names = [*(name for name, _ in first), *(rule.name for rule in rules)]
+    columns = [_clean(s) for _, s in first]
+    cluster = candidates.frame["cluster"].to_numpy(dtype=np.int64)
+    codes = candidates.key_codes
+    winner = np.full(n_clusters, -1, dtype=np.int64)
+    runner = np.full(n_clusters, -1, dtype=np.int64)
+    if not n:
+        return _ranked(candidates, names, _matrix(columns, n), order=None, winner=winner,
+                       runner=runner, n_clusters=n_clusters)
+    grouped = np.argsort(cluster, kind="stable")  # every candidate, by cluster
+    tied = grouped
+    rivals = np.zeros(0, dtype=np.int64)
+
+    def step(new: Sequence[np.ndarray]) -> np.ndarray:
+        """Apply new score columns; the clusters still undecided."""
+        nonlocal tied, rivals
+        tied = _best(tied, cluster, new)
+        rivals = _best(rivals, cluster, new)
+        counts = np.bincount(cluster[tied], minlength=n_clusters)
+        single = counts[cluster[tied]] == 1
+        won = tied[single]
+        tied = tied[~single]
+        if len(won):
+            winner[cluster[won]] = won
+            members = grouped[_flags(cluster[won], n_clusters)[cluster[grouped]]]
+            members = members[codes[members] != codes[winner[cluster[members]]]]
+            rivals = np.concatenate([rivals, _best(members, cluster, columns)])
+            rivals = rivals[np.argsort(cluster[rivals], kind="stable")]
+        open_ = counts >= 2
+        open_ |= np.bincount(cluster[rivals], minlength=n_clusters) >= 2
+        return open_
+
+    undecided = step(columns)
+    for rule in rules:
+        active = undecided[cluster]
+        if active.all():
+            column = _clean(rule.score(candidates))
+        else:
+            column = np.full(n, -np.inf)
+            rows = np.flatnonzero(active)
+            if len(rows):
+                column[rows] = _clean(rule.score(candidates.subset(rows)))
+        columns.append(column)
+        if undecided.any():
+            undecided = step([column])
+    # ties left after every step: the least record key wins (then is runner-up)
+    rank = candidates.frame["rank"].to_numpy(dtype=np.int64)
+    if len(tied):
+        won = _least(tied, cluster, rank)
+        winner[cluster[won]] = won
+        others = tied[codes[tied] != codes[winner[cluster[tied]]]]
+        if len(others):
+            runner_rows = _least(others, cluster, rank)
+            runner[cluster[runner_rows]] = runner_rows
+        rest = np.unique(cluster[tied])
+        rest = rest[runner[rest] < 0]
+        members = grouped[_flags(rest, n_clusters)[cluster[grouped]]]
+        members = members[codes[members] != codes[winner[cluster[members]]]]
+        rivals = np.concatenate([rivals, _best(members, cluster, columns)])
+        rivals = rivals[np.argsort(cluster[rivals], kind="stable")]
+    if len(rivals):
+        runner_rows = _least(rivals, cluster, rank)
+        runner[cluster[runner_rows]] = runner_rows
+    return _ranked(candidates, names, _matrix(columns, n), order=None, winner=winner,
+                   runner=runner, n_clusters=n_clusters)
+
+
+def _flags(codes: np.ndarray, n_clusters: int) -> np.ndarray:
+    flags = np.zeros(n_clusters, dtype=bool)
+    flags[codes] = True
+    return flags
+
+
+def _best(rows: np.ndarray, cluster: np.ndarray, columns: Sequence[np.ndarray]
+          ) -> np.ndarray:
+    """Of ``rows`` (grouped by cluster), those with the best value of each column in
+    turn within their cluster."""
+    for column in columns:
+        if not len(rows):
+            break
+        owner = cluster[rows]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        values = column[rows]
+        best = np.maximum.reduceat(values, starts)
+        rows = rows[values == np.repeat(best, np.diff(np.r_[starts, len(rows)]))]
+    return rows
+
+
+def _least(rows: np.ndarray, cluster: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Per cluster of ``rows``, its row with the least ``rank`` (record key order)."""
+    order = np.lexsort((rank[rows], cluster[rows]))
+    owner = cluster[rows][order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    result: np.ndarray = rows[order[starts]]
+    return result
 
 
 def usable_values(records: pd.DataFrame, field: str, rows: np.ndarray | None = None
@@ -447,42 +540,42 @@ class Survivorship:
         golden["n_records"] = np.bincount(context.cluster, minlength=n_clusters)
         golden["sources"] = _joined_sources(context.cluster, context.source, n_clusters)
         values: dict[str, np.ndarray] = {}
-        lineage_parts: list[pd.DataFrame] = []
-        conflict_parts: list[pd.DataFrame] = []
+        lineage_parts: list[LineageRows] = []
+        conflict_parts: list[_ConflictRows] = []
         stats: dict[str, FieldStats] = {}
         for unit in units:
             for name in unit.fields:
                 stats[name] = self._stats(context, name, unit)
             if unit.group is not None:
-                unit_values, lineage, conflicts = self._survive_group(context, unit, stats)
+                unit_values, unit_lineage, unit_conflicts = self._survive_group(
+                    context, unit, stats)
             elif isinstance(unit.rule, Aggregate):
-                unit_values, lineage, conflicts = self._survive_list(
+                unit_values, unit_lineage, unit_conflicts = self._survive_list(
                     context, unit, stats[unit.fields[0]])
             else:
-                unit_values, lineage, conflicts = self._survive_field(
+                unit_values, unit_lineage, unit_conflicts = self._survive_field(
                     context, unit, stats[unit.fields[0]])
             values.update(unit_values)
-            lineage_parts.append(lineage)
-            conflict_parts.append(conflicts)
+            lineage_parts.extend(unit_lineage)
+            conflict_parts.extend(unit_conflicts)
             context.frames.clear()  # candidate frames are reused within a unit only
+            context.factorized.clear()
         for name in fields:
             golden[name] = pd.Series(values[name], dtype=object)
-        lineage = _concat(lineage_parts, LINEAGE_COLUMNS)
-        conflicts = _concat(conflict_parts, CONFLICT_COLUMNS)
+        # cluster codes follow golden ids: tables built per cluster come out sorted
+        lineage = lineage_table(lineage_parts, context.golden_ids, context.golden_rank)
+        conflicts = conflict_table(conflict_parts, context.golden_rank)
         table = _override_table(overrides, fields)
+        sorted_lineage = lineage
         golden, lineage, conflicts, unused = _apply_overrides(
             golden, lineage, conflicts, table, context)
+        if lineage is not sorted_lineage:  # override rows were added
+            lineage = lineage.sort_values(["golden_id", "field", "position"],
+                                          kind="mergesort").reset_index(drop=True)
         confidence = cluster_confidence(context.source, context.key, context.cluster,
                                         context.golden_ids, pairs)
         golden["confidence"] = confidence["confidence"].to_numpy()
         golden = golden[["golden_id", *fields, "n_records", "sources", "confidence"]]
-        golden = golden.sort_values("golden_id", kind="mergesort").reset_index(drop=True)
-        lineage = lineage.sort_values(["golden_id", "field", "position"],
-                                      kind="mergesort").reset_index(drop=True)
-        conflicts = conflicts.sort_values(["golden_id", "field"], kind="mergesort"
-                                          ).reset_index(drop=True)
-        confidence = confidence.sort_values("golden_id", kind="mergesort").reset_index(
-            drop=True)
         record_golden = pd.Series(context.golden_ids[context.cluster], index=records.index,
                                   dtype=object)
         logger.info("survived %d golden records, %d fields, %d conflicts, %d overrides",
@@ -496,8 +589,8 @@ class Survivorship:
     def _context(self, records: pd.DataFrame, clusters: np.ndarray,
                  source_trust: Mapping[str, float] | None) -> _Context:
         n = len(records)
-        source = records["source"].astype(str).to_numpy(dtype=object)
-        key = records["record_key"].astype(str).to_numpy(dtype=object)
+        source = _as_text(records["source"])
+        key = _as_text(records["record_key"])
         order = np.lexsort((key, source)) if n else np.zeros(0, dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
@@ -509,13 +602,21 @@ class Survivorship:
         first_rank = np.full(n_clusters, n, dtype=np.int64)
         np.minimum.at(first_rank, codes, rank)
         representative = order[first_rank] if n else np.zeros(0, dtype=np.int64)
-        golden_ids = np.array([golden_id_for(source[i], key[i]) for i in representative],
-                              dtype=object)
+        golden_ids = _golden_ids(source[representative], key[representative])
+        # number the clusters in golden id order (equal ids: in label order)
+        by_id = np.argsort(golden_ids.astype(str), kind="stable")
+        renumber = np.empty(n_clusters, dtype=np.int64)
+        renumber[by_id] = np.arange(n_clusters)
+        codes = renumber[codes]
+        golden_ids = golden_ids[by_id]
+        golden_rank = np.zeros(n_clusters, dtype=np.int64)
+        if n_clusters:
+            golden_rank[1:] = np.cumsum(golden_ids[1:] != golden_ids[:-1])
         recency = _recency(records)
         valid = recency[~np.isnan(recency)]
         as_of = float(valid.max()) if len(valid) else float("nan")
-        return _Context(records, source, key, rank, codes, golden_ids, recency, as_of,
-                        dict(source_trust or {}))
+        return _Context(records, source, key, rank, codes, golden_ids, golden_rank,
+                        recency, as_of, dict(source_trust or {}))
 
     def _stats(self, context: _Context, field: str, unit: _Unit) -> FieldStats:
         """Data-set-wide facts about a field, computed only when the unit's rules need them."""
@@ -528,13 +629,30 @@ class Survivorship:
         chain = self._chain(rule)
         frame = self._candidate_frame(context, field, None)
         keys = frame["match_key"].to_numpy(dtype=object)
-        counts = (token_counts(frame["cluster"].to_numpy(), keys)
+        counts = (token_counts(frame["cluster"].to_numpy(), keys,
+                               self._factorized(context, field))
                   if any(isinstance(r, Prevalence) for r in chain)
                   else pd.Series(dtype=np.int64))
         numeric = (any(isinstance(r, (Minimum, Maximum)) for r in chain)
                    and _all_numeric(keys))
         return FieldStats(field, counts, context.as_of, numeric, context.source_trust,
                           self.max_closeness_values)
+
+    def _candidates(self, context: _Context, field: str, stats: FieldStats,
+                    rows: np.ndarray | None) -> Candidates:
+        """A field's candidates (among ``rows``), with the match key codes of the run
+        when all candidates are taken."""
+        frame = self._candidate_frame(context, field, rows)
+        if rows is not None:
+            return Candidates(frame, stats)
+        codes = np.asarray(self._factorized(context, field)[0], dtype=np.int64)
+        return Candidates(frame, stats, {"key_codes": codes})
+
+    def _factorized(self, context: _Context, field: str) -> tuple[np.ndarray, np.ndarray]:
+        if field not in context.factorized:
+            frame = self._candidate_frame(context, field, None)
+            context.factorized[field] = pd.factorize(frame["match_key"].to_numpy(dtype=object))
+        return context.factorized[field]
 
     @staticmethod
     def _candidate_frame(context: _Context, field: str, rows: np.ndarray | None
@@ -557,7 +675,7 @@ class Survivorship:
             "source": pd.Series(context.source[picked], dtype=object),
             "record_key": pd.Series(context.key[picked], dtype=object),
             "rank": context.rank[picked], "recency": context.recency_for(field)[picked],
-        })
+        }, copy=False)
         if rows is None:
             context.frames[field] = frame
         result: pd.DataFrame = frame
@@ -566,7 +684,7 @@ class Survivorship:
     def _field_ranking(self, context: _Context, unit: _Unit, stats: FieldStats,
                        rows: np.ndarray | None = None, *, lazy: bool = False) -> _Ranked:
         rule = unit.rule.ranking if isinstance(unit.rule, Aggregate) else unit.rule
-        candidates = Candidates(self._candidate_frame(context, unit.fields[0], rows), stats)
+        candidates = self._candidates(context, unit.fields[0], stats, rows)
         first: list[tuple[str, np.ndarray]] = []
         if self._valid_first(unit.rule):
             first.append(("valid_over_invalid", -candidates.n_invalid))
@@ -575,7 +693,8 @@ class Survivorship:
         return _rank(candidates, chain, first, len(context.golden_ids), lazy=lazy)
 
     def _survive_field(self, context: _Context, unit: _Unit, stats: FieldStats
-                       ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+                       ) -> tuple[dict[str, np.ndarray], list[LineageRows],
+                                  list[_ConflictRows]]:
         name = unit.fields[0]
         ranked = self._field_ranking(context, unit, stats, lazy=True)
         frame = ranked.candidates.frame
@@ -587,13 +706,12 @@ class Survivorship:
                                 group=None)
         golden_keys = np.full(len(context.golden_ids), None, dtype=object)
         golden_keys[has] = frame["match_key"].to_numpy(dtype=object)[rows]
-        conflicts = _conflicts(frame, name, context.golden_ids, golden_keys,
-                               context.no_conflicts)
-        return {name: chosen}, lineage, conflicts
+        conflicts = _conflicts(ranked.candidates, name, context, golden_keys)
+        return {name: chosen}, [lineage], [conflicts]
 
     @staticmethod
     def _lineage(context: _Context, ranked: _Ranked, field: str, clusters: np.ndarray, *,
-                 rule: str, group: str | None) -> pd.DataFrame:
+                 rule: str, group: str | None) -> LineageRows:
         """One lineage row per cluster in ``clusters`` (the winner's value of a field)."""
         frame = ranked.candidates.frame
         rows = ranked.winner[clusters]
@@ -605,28 +723,27 @@ class Survivorship:
         has_runner = runner >= 0
         runner_rows = frame["row"].to_numpy(dtype=np.int64)[runner[has_runner]]
         runner_value[has_runner] = value[runner_rows]
-        result: pd.DataFrame = pd.DataFrame({
-            "golden_id": context.golden_ids[clusters], "field": field,
-            "value": pd.Series(value[record_rows], dtype=object),
-            "source": pd.Series(context.source[record_rows], dtype=object),
-            "record_key": pd.Series(context.key[record_rows], dtype=object),
-            "rule": rule, "decided_by": pd.Series(ranked.decided_by[clusters], dtype=object),
-            "n_candidates": ranked.n_candidates[clusters],
-            "runner_up": pd.Series(runner_value, dtype=object),
+        return LineageRows(field, clusters, {
+            "value": value[record_rows], "source": context.source[record_rows],
+            "record_key": context.key[record_rows], "rule": rule,
+            "decided_by": ranked.decided_by[clusters],
+            "n_candidates": ranked.n_candidates[clusters].astype(np.int64),
+            "runner_up": runner_value,
             "support": ranked.candidates.support[rows].astype(np.int64),
             "position": np.zeros(len(clusters), dtype=np.int64),
-            "group": pd.Series([group] * len(clusters), dtype=object),
+            "group": np.full(len(clusters), group, dtype=object),
         })
-        return result
 
     def _survive_list(self, context: _Context, unit: _Unit, stats: FieldStats
-                      ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+                      ) -> tuple[dict[str, np.ndarray], list[LineageRows],
+                                 list[_ConflictRows]]:
         name = unit.fields[0]
         rule = unit.rule
         assert isinstance(rule, Aggregate)
         ranked = self._field_ranking(context, unit, stats)
         frame = ranked.candidates.frame
         order = ranked.order
+        assert order is not None  # an eager ranking
         cluster = frame["cluster"].to_numpy(dtype=np.int64)[order]
         codes = ranked.candidates.key_codes[order]
         keep = ~pd.DataFrame({"c": cluster, "k": codes}).duplicated().to_numpy()
@@ -646,24 +763,21 @@ class Survivorship:
         for code, items in pd.Series(values, dtype=object).groupby(kept_cluster):
             chosen[int(code)] = list(items)
         record_rows = frame["row"].to_numpy(dtype=np.int64)[kept]
-        lineage = pd.DataFrame({
-            "golden_id": context.golden_ids[kept_cluster], "field": name,
-            "value": pd.Series(values, dtype=object),
-            "source": pd.Series(context.source[record_rows], dtype=object),
-            "record_key": pd.Series(context.key[record_rows], dtype=object),
+        lineage = LineageRows(name, kept_cluster, {
+            "value": np.asarray(values, dtype=object),
+            "source": context.source[record_rows], "record_key": context.key[record_rows],
             "rule": rule.name, "decided_by": rule.name,
-            "n_candidates": ranked.n_candidates[kept_cluster],
-            "runner_up": pd.Series([None] * len(kept), dtype=object),
+            "n_candidates": ranked.n_candidates[kept_cluster].astype(np.int64),
+            "runner_up": np.full(len(kept), None, dtype=object),
             "support": ranked.candidates.support[kept].astype(np.int64),
             "position": position.astype(np.int64),
-            "group": pd.Series([None] * len(kept), dtype=object),
+            "group": np.full(len(kept), None, dtype=object),
         })
-        return {name: chosen}, lineage, pd.DataFrame(columns=CONFLICT_COLUMNS)
+        return {name: chosen}, [lineage], []
 
     def _group_ranking(self, context: _Context, unit: _Unit, stats: Mapping[str, FieldStats],
                        rows: np.ndarray | None = None) -> tuple[_Ranked, list[Candidates]]:
-        parts = [Candidates(self._candidate_frame(context, f, rows), stats[f])
-                 for f in unit.fields]
+        parts = [self._candidates(context, f, stats[f], rows) for f in unit.fields]
         n = len(context.records)
         present = np.zeros(n, dtype=bool)
         for part in parts:
@@ -696,7 +810,7 @@ class Survivorship:
             has_valid = np.zeros(len(context.golden_ids), dtype=bool)
             has_valid[part_cluster[invalid == 0]] = True
             outvoted[at] += invalid * has_valid[part_cluster]
-            keys[at, j] = part.frame["match_key"].astype(str).to_numpy(dtype=object)
+            keys[at, j] = _as_text(part.frame["match_key"])
             values[at, j] = part.frame["value"].to_numpy(dtype=object)
         match_key = pd.DataFrame(keys).groupby(list(range(len(parts))), sort=False).ngroup(
         ).to_numpy(dtype=np.int64) if len(picked) else np.zeros(0, dtype=np.int64)
@@ -710,7 +824,7 @@ class Survivorship:
             "record_key": pd.Series(context.key[picked], dtype=object),
             "rank": context.rank[picked],
             "recency": context.recency_for(unit.fields[0])[picked],
-        })
+        }, copy=False)
         group_stats = FieldStats(unit.group or "", stats[unit.fields[0]].token_counts,
                                  context.as_of, False, context.source_trust,
                                  self.max_closeness_values)
@@ -721,18 +835,22 @@ class Survivorship:
             first.append(("most_complete", n_valid * float(len(parts) + 1) - n_invalid))
         else:
             first.append(("most_complete", n_valid + n_invalid))
-        ranked = _rank(candidates, chain, first, len(context.golden_ids))
+        # the whole run needs winners and runners-up only; an explanation, the order
+        lazy = rows is None and not any(isinstance(r, Custom) for r in chain)
+        ranked = _rank(candidates, chain, first, len(context.golden_ids), lazy=lazy)
         return ranked, parts
 
     def _survive_group(self, context: _Context, unit: _Unit,
                        stats: Mapping[str, FieldStats]
-                       ) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
+                       ) -> tuple[dict[str, np.ndarray], list[LineageRows],
+                                  list[_ConflictRows]]:
         ranked, parts = self._group_ranking(context, unit, stats)
         has = np.flatnonzero(ranked.winner >= 0)
         record_rows = ranked.candidates.frame["row"].to_numpy(dtype=np.int64)[
             ranked.winner[has]]
         out: dict[str, np.ndarray] = {}
-        lineage_parts, conflict_parts = [], []
+        lineage_parts: list[LineageRows] = []
+        conflict_parts: list[_ConflictRows] = []
         records = context.records
         for field, part in zip(unit.fields, parts):
             status = records[f"{field}_status"].to_numpy(dtype=object)[record_rows]
@@ -752,17 +870,16 @@ class Survivorship:
                                     rule=unit.rule.name, group=unit.group)
             # support and candidates of a grouped value count the field's own keys
             field_support = _support_of(part, record_rows[usable])
-            lineage["support"] = field_support
+            lineage = dataclasses.replace(lineage, columns={**lineage.columns,
+                                                            "support": field_support})
             lineage_parts.append(lineage)
             golden_keys = np.full(len(context.golden_ids), None, dtype=object)
             key_column = f"{field}_key" if f"{field}_key" in records.columns else field
             keys = records[key_column].to_numpy(dtype=object)[record_rows]
             keys = np.where(pd.isna(keys), value, keys)
             golden_keys[has[usable]] = keys[usable]
-            conflict_parts.append(_conflicts(part.frame, field, context.golden_ids,
-                                             golden_keys, context.no_conflicts))
-        return (out, _concat(lineage_parts, LINEAGE_COLUMNS),
-                _concat(conflict_parts, CONFLICT_COLUMNS))
+            conflict_parts.append(_conflicts(part, field, context, golden_keys))
+        return out, lineage_parts, conflict_parts
 
     # -- explanations ----------------------------------------------------------------
     def _ranked_cluster(self, explainer: _Explainer, code: int, field: str
@@ -775,6 +892,7 @@ class Survivorship:
             ranked, _ = self._group_ranking(context, unit, explainer.stats, rows)
         else:
             ranked = self._field_ranking(context, unit, explainer.stats[field], rows)
+        assert ranked.order is not None  # an eager ranking
         table = explain_candidates(ranked.candidates.frame, ranked.scores, ranked.steps,
                                    ranked.order, records=context.records, field=field)
         return table, rows
@@ -874,15 +992,35 @@ def _recency(records: pd.DataFrame) -> np.ndarray:
 def _joined_sources(cluster: np.ndarray, source: np.ndarray, n_clusters: int) -> np.ndarray:
     """Per cluster, its distinct sources joined with ``;`` in name order."""
     codes, names = pd.factorize(source, sort=True)
-    pairs = unique_pairs(cluster, codes)
     out = np.full(n_clusters, "", dtype=object)
-    if not len(pairs):
+    if not len(codes):
         return out
-    labels = np.asarray(names, dtype=object)[pairs[:, 1]].tolist()
+    labels = np.asarray(names, dtype=object).tolist()
+    if len(labels) <= 62:  # each cluster's set of sources as bits: one text per set
+        bits = np.zeros(n_clusters, dtype=np.int64)
+        np.bitwise_or.at(bits, cluster, np.left_shift(1, codes.astype(np.int64)))
+        sets, inverse = np.unique(bits, return_inverse=True)
+        texts = np.array([";".join(labels[i] for i in range(len(labels)) if int(b) >> i & 1)
+                          for b in sets.tolist()], dtype=object)
+        out = texts[inverse.ravel()]
+        out[bits == 0] = ""
+        return out
+    pairs = unique_pairs(cluster, codes)
+    joined = np.asarray(names, dtype=object)[pairs[:, 1]].tolist()
     starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
-    ends = [*starts[1:].tolist(), len(labels)]
-    out[pairs[starts, 0]] = [";".join(labels[a:b]) for a, b in zip(starts.tolist(), ends)]
+    ends = [*starts[1:].tolist(), len(joined)]
+    out[pairs[starts, 0]] = [";".join(joined[a:b]) for a, b in zip(starts.tolist(), ends)]
     return out
+
+
+def _as_text(column: pd.Series) -> np.ndarray:
+    """``column.astype(str)`` as an object array (without converting texts)."""
+    values: np.ndarray = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        copied: np.ndarray = values.copy()  # not a view of the caller's frame
+        return copied
+    result: np.ndarray = column.astype(str).to_numpy(dtype=object)
+    return result
 
 
 def _all_numeric(keys: np.ndarray) -> bool:
@@ -897,12 +1035,14 @@ def _all_numeric(keys: np.ndarray) -> bool:
     return True
 
 
-def _conflicts(frame: pd.DataFrame, field: str, golden_ids: np.ndarray,
-               golden_keys: np.ndarray, skip: set[str] | None = None) -> pd.DataFrame:
-    """Conflicting values of a field; update timestamps always differ, so never."""
-    if field in NO_CONFLICTS or field in (skip or ()):
-        return _empty_frame(CONFLICT_COLUMNS)
-    return field_conflicts(frame, field, golden_ids, golden_keys)
+def _conflicts(candidates: Candidates, field: str, context: _Context,
+               golden_keys: np.ndarray) -> _ConflictRows:
+    """Conflicting values of a field (and their cluster codes); update timestamps
+    always differ, so never."""
+    if field in NO_CONFLICTS or field in context.no_conflicts:
+        return _empty_frame(CONFLICT_COLUMNS), np.zeros(0, dtype=np.int64)
+    return conflict_rows(candidates.frame, field, context.golden_ids, golden_keys,
+                         golden_rank=context.golden_rank, key_codes=candidates.key_codes)
 
 
 def _support_of(part: Candidates, record_rows: np.ndarray) -> np.ndarray:

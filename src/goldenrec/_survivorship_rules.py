@@ -9,6 +9,8 @@ sorts each cluster's candidates by the rule, then by the rule's tie-break chain
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -51,6 +53,20 @@ SECONDS_PER_DAY = 86_400.0
 DECIMALS = 9
 #: Clusters with more distinct values than this skip :class:`Closeness` (all score 0).
 MAX_CLOSENESS_VALUES = 200
+#: The characters ``str.split()`` splits on (``str.isspace``), for splitting with Arrow.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+              "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_SPLIT = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
+
+
+@functools.cache
+def arrow() -> tuple[Any, Any] | None:
+    """``(pyarrow, pyarrow.compute)`` if pyarrow (optional) is installed, else ``None``:
+    some steps are faster with it."""
+    try:
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+    except ImportError:
+        return None
 
 
 class FrozenMapping(Mapping[str, float]):
@@ -129,6 +145,9 @@ class Candidates:
     @cached_property
     def key_codes(self) -> np.ndarray:
         """A code per distinct match key."""
+        given = self._given("key_codes")
+        if given is not None:
+            return given
         codes, _ = pd.factorize(self.frame["match_key"].to_numpy(dtype=object))
         return np.asarray(codes, dtype=np.int64)
 
@@ -139,8 +158,9 @@ class Candidates:
             return np.zeros(0, dtype=np.float64)
         combined = self.frame["cluster"].to_numpy(dtype=np.int64) * (
             int(self.key_codes.max()) + 1) + self.key_codes
-        _, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
-        return counts[inverse.ravel()].astype(np.float64)
+        inverse, _ = pd.factorize(combined)  # hashing, faster than sorting
+        counts = np.bincount(inverse)
+        return counts[inverse].astype(np.float64)
 
     @cached_property
     def count(self) -> np.ndarray:
@@ -240,7 +260,10 @@ def _prevalence(keys: np.ndarray, token_counts: pd.Series) -> np.ndarray:
     if not len(keys):
         return np.zeros(0, dtype=np.float64)
     codes, uniques = pd.factorize(keys)
-    words = pd.Series([str(k).split() for k in uniques]).explode()
+    lengths, word_codes, distinct = split_words(np.asarray(uniques, dtype=object))
+    # one row per word, labelled by its key (a key without words scores 0, as below)
+    words = pd.Series(distinct[word_codes], dtype=object,
+                      index=np.repeat(np.arange(len(uniques)), lengths))
     counts = words.map(token_counts).astype(np.float64).fillna(1.0).clip(lower=1.0)
     logs = pd.Series(np.log(counts.to_numpy(dtype=np.float64)), index=counts.index)
     means = logs.groupby(level=0).mean().reindex(range(len(uniques))).fillna(
@@ -261,16 +284,14 @@ def unique_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.column_stack([combined // width, combined % width])
 
 
-def token_counts(cluster: np.ndarray, keys: np.ndarray) -> pd.Series:
-    """Per word of the match keys, the number of clusters that use it."""
+def token_counts(cluster: np.ndarray, keys: np.ndarray,
+                 factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
+    """Per word of the match keys, the number of clusters that use it (``factorized``:
+    ``pd.factorize(keys)`` if already known)."""
     if not len(keys):
         return pd.Series(dtype=np.int64)
-    codes, uniques = pd.factorize(keys)
-    split = [str(k).split() for k in uniques]
-    lengths = np.fromiter((len(w) for w in split), dtype=np.int64, count=len(split))
-    flat = np.fromiter((w for words in split for w in words), dtype=object,
-                       count=int(lengths.sum()))
-    word_codes, words = pd.factorize(flat)
+    codes, uniques = factorized if factorized is not None else pd.factorize(keys)
+    lengths, word_codes, words = split_words(np.asarray(uniques, dtype=object))
     offsets = np.r_[0, np.cumsum(lengths)[:-1]]
     pairs = unique_pairs(cluster, codes)
     per_pair = lengths[pairs[:, 1]]
@@ -282,6 +303,47 @@ def token_counts(cluster: np.ndarray, keys: np.ndarray) -> pd.Series:
         len(words), dtype=np.int64)
     result: pd.Series = pd.Series(counts, index=pd.Index(words, dtype=object), dtype=np.int64)
     return result
+
+
+def split_words(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words of each text as ``str(text).split()`` gives them: the number of words
+    per text, a code per word (all texts' words in order) and the distinct words (in
+    order of first use).
+
+    >>> lengths, codes, words = split_words(np.array(["a b", "b"], dtype=object))
+    >>> lengths.tolist(), codes.tolist(), words.tolist()
+    ([2, 1], [0, 1, 1], ['a', 'b'])
+    """
+    modules = arrow()
+    if modules is not None and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+        pa = modules[0]
+        try:
+            return _split_arrow(pa.array(texts, type=pa.large_string()))
+        except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates
+            pass
+    split = [str(t).split() for t in texts]
+    lengths = np.fromiter((len(w) for w in split), dtype=np.int64, count=len(split))
+    flat = np.fromiter((w for words in split for w in words), dtype=object,
+                       count=int(lengths.sum()))
+    word_codes, words = pd.factorize(flat)
+    return (lengths, np.asarray(word_codes, dtype=np.int64),
+            np.asarray(words, dtype=object))
+
+
+def _split_arrow(texts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`split_words` with Arrow: split on runs of whitespace, drop empty words."""
+    pc = arrow()[1]  # type: ignore[index]  # called only when pyarrow is there
+    parts = pc.split_pattern_regex(texts, _SPLIT)
+    flat = pc.list_flatten(parts)
+    parent = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)
+    keep = pc.greater(pc.binary_length(flat), 0)
+    flat = flat.filter(keep)
+    parent = parent[keep.to_numpy(zero_copy_only=False)]
+    lengths = np.bincount(parent, minlength=len(texts)).astype(np.int64)
+    encoded = pc.dictionary_encode(flat)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    words = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    return lengths, codes, words
 
 
 # -- specs ---------------------------------------------------------------------------------
@@ -539,8 +601,10 @@ class SourceTrust(SurvivorshipRule):
                 return float(default)
             return float(fallback.get(source, 1.0))
 
-        table = {s: one(s) for s in pd.unique(sources)}
-        return sources.map(table).to_numpy(dtype=np.float64)
+        codes, uniques = pd.factorize(sources.to_numpy(dtype=object), use_na_sentinel=False)
+        table = np.array([one(s) for s in uniques], dtype=np.float64)
+        result: np.ndarray = table[codes]
+        return result
 
     def score(self, candidates: Candidates) -> np.ndarray:
         trust = self.base_trust(candidates.frame["source"], candidates.stats.source_trust)
