@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from goldenrec import Comparator, ExactComparison, IdentifierComparison, StringComparison
-from goldenrec._comparisons import address_groups, combination_shares
+from goldenrec._comparisons import _KeyColumns
+from goldenrec._correlated import address_groups, combination_counts, combination_shares
 from goldenrec._frozen import FrozenState, correlated_combinations
 
 VALID = "valid"
@@ -86,9 +87,9 @@ def test_independent_fields_are_left_alone() -> None:
 def test_combination_shares_need_every_field() -> None:
     first = np.array([0, 0, 1, -1] * 80)
     second = np.array([5, 5, 5, 5] * 80)
-    shares = combination_shares([first, second])
+    shares = combination_shares([first, second], minimum=200)
     assert shares[:4] == pytest.approx([2 / 3, 2 / 3, 1 / 3, np.nan], nan_ok=True)
-    assert np.isnan(combination_shares([first[:40], second[:40]])).all()  # too few
+    assert np.isnan(combination_shares([first[:40], second[:40]], minimum=200)).all()
 
 
 def test_frozen_counts_give_the_same_frequencies() -> None:
@@ -117,14 +118,14 @@ def test_frozen_counts_give_the_same_frequencies() -> None:
 
 
 def test_combination_counts_match_a_plain_count() -> None:
-    from goldenrec._comparisons import _KeyColumns, combination_counts  # noqa: PLC0415
-
     records = _address_records(n_streets=50)
     records.loc[[0, 5], "street_status"] = "invalid"  # not valid: not counted
     # the last records lack a field: their codes are the highest (regression: indexing)
     records.loc[len(records) - 4:, "street_number_status"] = "missing"
     fields = ("street", "street_number")
-    counts, total = combination_counts(_KeyColumns(records), fields)
+    columns = _KeyColumns(records)
+    counts, total = combination_counts([columns.codes((f,))[0][0] for f in fields],
+                                       [columns.get(f) for f in fields])
     valid = records[(records["street_status"] == VALID)
                     & (records["street_number_status"] == VALID)]
     plain = valid[[f"{f}_key" for f in fields]].agg("\x1f".join, axis=1).value_counts()

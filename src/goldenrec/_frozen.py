@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from goldenrec._comparisons import (
-    MIN_TERM_FREQUENCY_VALUES,
-    Comparison,
-    _KeyColumns,
+from goldenrec._comparisons import MIN_TERM_FREQUENCY_VALUES, Comparison, _KeyColumns
+from goldenrec._correlated import (
     address_groups,
     combination_counts,
     combination_keys,
@@ -109,7 +107,9 @@ class FrozenState:
         for fields in correlated_combinations(comparisons):
             if all(f"{f}_key" in records.columns for f in fields):
                 name = combination_name(fields)
-                term_counts[name], term_totals[name] = combination_counts(columns, fields)
+                term_counts[name], term_totals[name] = combination_counts(
+                    [columns.codes((f,))[0][0] for f in fields],
+                    [columns.get(f) for f in fields])
         stats: Mapping[str, FieldStats] = survived.explainer.stats
         as_of = float(survived.explainer.context.as_of)
         return cls(
@@ -193,7 +193,7 @@ class FrozenState:
     def _shares(self, columns: _KeyColumns, fields: tuple[str, ...]) -> np.ndarray:
         """Per record, the frozen share of its combination of ``fields``' values."""
         name = combination_name(fields)
-        keys = combination_keys(columns, fields)
+        keys = combination_keys([columns.get(f) for f in fields])
         total = int(self.term_totals.get(name, 0))
         if total < MIN_TERM_FREQUENCY_VALUES:
             return np.full(len(keys), np.nan)

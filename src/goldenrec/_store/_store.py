@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._clustering import WeightedClustering
-from goldenrec._comparisons import _KeyColumns, combination_keys, combination_name
+from goldenrec._comparisons import _KeyColumns
 from goldenrec._consent import golden_fields
+from goldenrec._correlated import combination_keys, combination_name
 from goldenrec._frozen import FrozenState, correlated_combinations
 from goldenrec._pipeline import Pipeline
 from goldenrec._schema import SchemaMapper, as_text
@@ -803,7 +804,8 @@ class GoldenStore:
         columns = _KeyColumns(records)
         for combo in correlated_combinations(pipeline.comparisons_):
             if all(f"{f}_key" in records.columns for f in combo):
-                combined = sorted({k for k in combination_keys(columns, combo) if k})
+                keys = combination_keys([columns.get(f) for f in combo])
+                combined = sorted({k for k in keys if k})
                 name = combination_name(combo)
                 term_counts[name] = self._counts("term", name, combined)
         token_counts: dict[str, dict[str, int]] = {}

@@ -15,14 +15,8 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from goldenrec._comparisons import (
-    _SEPARATOR,
-    MIN_TERM_FREQUENCY_VALUES,
-    Comparator,
-    Comparison,
-    address_groups,
-    joint_frequencies,
-)
+from goldenrec._comparisons import MIN_TERM_FREQUENCY_VALUES, Comparator, Comparison
+from goldenrec._correlated import SEPARATOR, address_groups, joint_frequencies
 from goldenrec._frozen import correlated_combinations
 from goldenrec._normalise._base import VALID
 from goldenrec._scoring import FellegiSunter
@@ -123,7 +117,7 @@ def _combination_shares(records: DataFrame, comparisons: Sequence[Comparison]
     def key(combo: tuple[str, ...]) -> Column:
         parts = [F.when(F.col(f"{f}_status") == VALID, F.col(f"{f}_key")) for f in combo]
         present = functools.reduce(lambda a, b: a & b, [p.isNotNull() for p in parts])
-        return F.when(present, F.concat_ws(_SEPARATOR, *parts))
+        return F.when(present, F.concat_ws(SEPARATOR, *parts))
 
     entries = F.array(*[F.struct(F.lit(i).alias("c"), key(combo).alias("k"))
                         for i, combo in enumerate(combos)])
