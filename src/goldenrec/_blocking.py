@@ -264,7 +264,9 @@ class Blocker:
         if len(sorted_codes) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, 0, 0
-        _, starts, sizes = np.unique(sorted_codes, return_index=True, return_counts=True)
+        # already sorted: blocks start where the code changes (no second sort)
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        sizes = np.diff(np.r_[starts, len(sorted_codes)])
         largest = int(sizes.max())
         skipped = 0
         if self.max_block_size is not None:
