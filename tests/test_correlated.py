@@ -8,8 +8,13 @@ import pytest
 
 from goldenrec import Comparator, ExactComparison, IdentifierComparison, StringComparison
 from goldenrec._comparisons import _KeyColumns
-from goldenrec._correlated import address_groups, combination_counts, combination_shares
-from goldenrec._frozen import FrozenState, correlated_combinations
+from goldenrec._correlated import (
+    address_groups,
+    combination_counts,
+    combination_shares,
+    correlated_combinations,
+)
+from goldenrec._frozen import FrozenState
 
 VALID = "valid"
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADDRESS_FIELDS", "SEPARATOR", "address_groups", "combination_counts",
            "combination_keys", "combination_name", "combination_shares", "combinations_of",
-           "joint_frequencies"]
+           "correlated_combinations", "joint_frequencies"]
 
 #: Fields of one postal address: which street, house and town go together is no chance
 #: (the region is context: it counts only when it disagrees).
@@ -50,6 +50,13 @@ def combinations_of(fields: Sequence[str]) -> list[tuple[str, ...]]:
     """
     return [combo for size in range(2, len(fields) + 1)
             for combo in itertools.combinations(fields, size)]
+
+
+def correlated_combinations(comparisons: Sequence[Comparison]) -> list[tuple[str, ...]]:
+    """The field combinations whose counts the correlated groups of ``comparisons`` need."""
+    by_name = {c.name: c for c in comparisons}
+    return [combo for group in address_groups(comparisons)
+            for combo in combinations_of([by_name[n].field for n in group])]
 
 
 def combination_name(fields: Sequence[str]) -> str:

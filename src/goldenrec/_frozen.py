@@ -30,7 +30,7 @@ from goldenrec._correlated import (
     combination_counts,
     combination_keys,
     combination_name,
-    combinations_of,
+    correlated_combinations,
     joint_frequencies,
 )
 from goldenrec._normalise._base import PLACEHOLDER, VALID
@@ -235,13 +235,6 @@ class FrozenState:
                           for f, v in (data.get("token_counts") or {}).items()},
             numeric={str(f): bool(v) for f, v in (data.get("numeric") or {}).items()},
             as_of=None if as_of is None else float(as_of))
-
-
-def correlated_combinations(comparisons: Sequence[Comparison]) -> list[tuple[str, ...]]:
-    """The field combinations whose joint counts correlated term frequencies need."""
-    by_name = {c.name: c for c in comparisons}
-    return [combo for group in address_groups(comparisons)
-            for combo in combinations_of([by_name[n].field for n in group])]
 
 
 def _extras(role: str, roles: Sequence[str], columns: pd.Index) -> list[str]:

@@ -27,8 +27,8 @@ import pandas as pd
 from goldenrec._clustering import WeightedClustering
 from goldenrec._comparisons import _KeyColumns
 from goldenrec._consent import golden_fields
-from goldenrec._correlated import combination_keys, combination_name
-from goldenrec._frozen import FrozenState, correlated_combinations
+from goldenrec._correlated import combination_keys, combination_name, correlated_combinations
+from goldenrec._frozen import FrozenState
 from goldenrec._pipeline import Pipeline
 from goldenrec._schema import SchemaMapper, as_text
 from goldenrec._store._matching import (

@@ -16,8 +16,12 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from goldenrec._comparisons import MIN_TERM_FREQUENCY_VALUES, Comparator, Comparison
-from goldenrec._correlated import SEPARATOR, address_groups, joint_frequencies
-from goldenrec._frozen import correlated_combinations
+from goldenrec._correlated import (
+    SEPARATOR,
+    address_groups,
+    correlated_combinations,
+    joint_frequencies,
+)
 from goldenrec._normalise._base import VALID
 from goldenrec._scoring import FellegiSunter
 from goldenrec._training import MIN_SESSION_PAIRS, person_evidence, sessions_for
