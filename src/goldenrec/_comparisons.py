@@ -92,9 +92,9 @@ class Comparison(ABC):
             return out
         width = max(len(values), 1)
         pair_codes = code_l[present] * width + code_r[present]
-        distinct, inverse = np.unique(pair_codes, return_inverse=True)
+        inverse, distinct = _distinct_pairs(pair_codes)
         distinct_levels = self._distinct_levels(values, distinct // width, distinct % width)
-        out[present] = distinct_levels[inverse.reshape(-1)]
+        out[present] = distinct_levels[inverse]
         return out
 
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
@@ -112,6 +112,13 @@ class Comparison(ABC):
             value = getattr(self, item.name)
             data[item.name] = list(value) if isinstance(value, tuple) else value
         return data
+
+
+def _distinct_pairs(pair_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's index into the distinct pair codes, and those codes (by hashing:
+    millions of pairs share far fewer distinct value pairs, and no sort is needed)."""
+    inverse, distinct = pd.factorize(pair_codes)
+    return np.asarray(inverse, dtype=np.int64), np.asarray(distinct, dtype=np.int64)
 
 
 def _threshold_levels(scores: np.ndarray, exact: np.ndarray,
@@ -386,10 +393,9 @@ def _distinct_similarity(code_l: np.ndarray, code_r: np.ndarray,
     present = (code_l >= 0) & (code_r >= 0)
     if present.any():
         width = max(len(values), 1)
-        distinct, inverse = np.unique(code_l[present] * width + code_r[present],
-                                      return_inverse=True)
+        inverse, distinct = _distinct_pairs(code_l[present] * width + code_r[present])
         scores = _jaro_winkler(values[distinct // width], values[distinct % width])
-        out[present] = scores[inverse.reshape(-1)]
+        out[present] = scores[inverse]
     return out
 
 
