@@ -71,7 +71,7 @@ def _records(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]
         data[f"{field}_key"] = [None if v is None else v.lower() for v in picked]
         data[f"{field}_status"] = status
     stamps = rng.choice(["2020-01-01T00:00:00", "2022-05-01T00:00:00", ""], n)
-    data["updated_at"] = [s or None for s in stamps]
+    data["updated_at"] = [str(s) or None for s in stamps]  # str: as normalisers give
     data["updated_at_status"] = ["valid" if s else "missing" for s in stamps]
     records = pd.DataFrame(data)
     clusters = rng.integers(0, max(1, n // 3), n)
