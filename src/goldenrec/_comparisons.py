@@ -469,7 +469,9 @@ class Comparator:
 
     Comparisons with ``term_frequency`` also get a ``tf_<name>`` column: for pairs that
     agree at some level, the share of records holding the more frequent of the two
-    values (``NaN`` elsewhere).
+    values (``NaN`` elsewhere). ``correlated`` names groups of such comparisons whose
+    joint agreement counts as one combination (see :mod:`goldenrec._correlated`);
+    ``None`` (the default) groups the address fields, ``()`` groups nothing.
     """
 
     comparisons: tuple[Comparison, ...] = dataclass_field(default_factory=tuple)
