@@ -18,7 +18,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from goldenrec._correlated import address_groups, combination_shares, joint_frequencies
+from goldenrec._correlated import combination_shares, correlate
 from goldenrec._normalise._base import VALID
 from goldenrec.errors import ConfigError
 
@@ -513,14 +513,7 @@ class Comparator:
                 plain_codes, _ = columns.codes((comparison.field,))
                 out[f"tf_{comparison.name}"] = _pair_frequencies(
                     plain_codes[0], row_l, row_r, levels, len(comparison.labels))
-        by_name = {c.name: c for c in self.comparisons}
-        groups = self.correlated if self.correlated is not None else \
-            address_groups(self.comparisons)
-        for correlated in groups:
-            members = [by_name[name] for name in correlated
-                       if name in by_name and by_name[name].term_frequency]
-            if len(members) >= 2:
-                joint_frequencies(out, members, row_l, row_r, functools.partial(
-                    _local_shares, columns))
+        correlate(out, self.comparisons, row_l, row_r,
+                  functools.partial(_local_shares, columns), groups=self.correlated)
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADDRESS_FIELDS", "SEPARATOR", "address_groups", "combination_counts",
            "combination_keys", "combination_name", "combination_shares", "combinations_of",
-           "correlated_combinations", "joint_frequencies"]
+           "correlate", "correlated_combinations", "joint_frequencies"]
 
 #: Fields of one postal address: which street, house and town go together is no chance
 #: (the region is context: it counts only when it disagrees).
@@ -62,6 +62,20 @@ def correlated_combinations(comparisons: Sequence[Comparison]) -> list[tuple[str
 def combination_name(fields: Sequence[str]) -> str:
     """How a combination of fields is named in term counts: ``street+locality``."""
     return "+".join(fields)
+
+
+def correlate(out: dict[str, np.ndarray], comparisons: Sequence[Comparison],
+              row_l: np.ndarray, row_r: np.ndarray, shares: Shares, *,
+              groups: Sequence[tuple[str, ...]] | None = None) -> None:
+    """:func:`joint_frequencies` for each correlated group of ``comparisons`` (``groups``
+    of comparison names; ``None``: :func:`address_groups`) whose term-frequency columns
+    ``out`` holds."""
+    by_name = {c.name: c for c in comparisons}
+    for group in address_groups(comparisons) if groups is None else groups:
+        members = [by_name[name] for name in group if name in by_name
+                   and by_name[name].term_frequency and f"tf_{name}" in out]
+        if len(members) >= 2:
+            joint_frequencies(out, members, row_l, row_r, shares)
 
 
 def joint_frequencies(out: dict[str, np.ndarray], members: Sequence[Comparison],

@@ -30,8 +30,8 @@ from goldenrec._correlated import (
     combination_counts,
     combination_keys,
     combination_name,
+    correlate,
     correlated_combinations,
-    joint_frequencies,
 )
 from goldenrec._normalise._base import PLACEHOLDER, VALID
 from goldenrec._normalise._records import TOO_FREQUENT, RecordNormaliser
@@ -177,18 +177,15 @@ class FrozenState:
             out = np.full(len(gamma), np.nan)
             out[agree] = np.fmax(frequency[row_l[agree]], frequency[row_r[agree]])
             gamma[name] = out
-        by_name = {c.name: c for c in comparisons}
-        for group in address_groups(comparisons):
-            members = [by_name[n] for n in group if f"tf_{n}" in gamma.columns]
-            if len(members) < 2:
-                continue
-            columns_out = {f"{kind}_{m.name}": gamma[f"{kind}_{m.name}"].to_numpy(
-                dtype=np.float64 if kind == "tf" else np.int64).copy()
-                for m in members for kind in ("gamma", "tf")}
-            joint_frequencies(columns_out, members, row_l, row_r,
-                              lambda fields: self._shares(columns, fields))
-            for m in members:
-                gamma[f"tf_{m.name}"] = columns_out[f"tf_{m.name}"]
+        members = [n for group in address_groups(comparisons) for n in group
+                   if f"tf_{n}" in gamma.columns]
+        arrays = {f"{kind}_{n}": gamma[f"{kind}_{n}"].to_numpy(
+            dtype=np.float64 if kind == "tf" else np.int64).copy()
+            for n in members for kind in ("gamma", "tf")}
+        correlate(arrays, comparisons, row_l, row_r,
+                  lambda fields: self._shares(columns, fields))
+        for n in members:
+            gamma[f"tf_{n}"] = arrays[f"tf_{n}"]
 
     def _shares(self, columns: _KeyColumns, fields: tuple[str, ...]) -> np.ndarray:
         """Per record, the frozen share of its combination of ``fields``' values."""

@@ -18,9 +18,8 @@ from pyspark.sql import types as T
 from goldenrec._comparisons import MIN_TERM_FREQUENCY_VALUES, Comparator, Comparison
 from goldenrec._correlated import (
     SEPARATOR,
-    address_groups,
+    correlate,
     correlated_combinations,
-    joint_frequencies,
 )
 from goldenrec._normalise._base import VALID
 from goldenrec._scoring import FellegiSunter
@@ -92,21 +91,16 @@ def _compare_batches(iterator: Iterator[pd.DataFrame], *, comparisons: tuple[Com
 def _correlated(arrays: dict[str, np.ndarray], comparisons: Sequence[Comparison],
                 combinations: list[tuple[str, ...]], records: pd.DataFrame, n: int) -> None:
     """The local comparator's correlated term frequencies, from shares Spark counted."""
-    by_name = {c.name: c for c in comparisons}
     index = {combo: i for i, combo in enumerate(combinations)}
-    for group in address_groups(comparisons):
-        members = [by_name[name] for name in group]
-        if len(members) < 2 or n == 0:
-            continue
 
-        def shares(fields: tuple[str, ...]) -> np.ndarray:
-            column = f"js_{index[fields]}" if fields in index else None
-            if column is None or column not in records.columns:
-                return np.full(len(records), np.nan)
-            values: np.ndarray = records[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            return values
+    def shares(fields: tuple[str, ...]) -> np.ndarray:
+        column = f"js_{index[fields]}" if fields in index else None
+        if column is None or column not in records.columns:
+            return np.full(len(records), np.nan)
+        values: np.ndarray = records[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        return values
 
-        joint_frequencies(arrays, members, np.arange(n), np.arange(n, 2 * n), shares)
+    correlate(arrays, comparisons, np.arange(n), np.arange(n, 2 * n), shares)
 
 
 def _combination_shares(records: DataFrame, comparisons: Sequence[Comparison]
