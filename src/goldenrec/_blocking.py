@@ -23,7 +23,9 @@ __all__ = [
     "BlockingStrategy",
     "SortedNeighbourhood",
     "TokenBlocking",
+    "all_pairs",
     "block_on",
+    "block_size_limit",
     "blocking_from_dict",
     "phonetic",
     "prefix",
@@ -32,8 +34,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Transform = Literal["exact", "soundex", "metaphone", "nysiis", "prefix", "year",
-                    "canonical"]
-_TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year", "canonical")
+                    "canonical", "all"]
+_TRANSFORMS = ("exact", "soundex", "metaphone", "nysiis", "prefix", "year", "canonical",
+               "all")
+#: The one key every record has under the ``"all"`` transform (one block of all records).
+_ALL = "all"
 PAIR_COLUMNS = ["row_l", "row_r", "source_l", "record_key_l", "source_r", "record_key_r", "rule"]
 
 
@@ -70,6 +75,8 @@ class BlockKey:
 
     @property
     def label(self) -> str:
+        if self.transform == "all":
+            return "all"
         if self.transform == "exact":
             return self.field
         if self.transform == "prefix":
@@ -80,7 +87,10 @@ class BlockKey:
         return {"field": self.field, "transform": self.transform, "length": self.length}
 
     def compute(self, frame: pd.DataFrame) -> pd.Series:
-        """The key per record, ``None`` where the field is not valid."""
+        """The key per record, ``None`` where the field is not valid (the ``"all"``
+        transform: the same key for every record, whatever its fields hold)."""
+        if self.transform == "all":
+            return pd.Series(_ALL, index=frame.index, dtype=object)
         column = f"{self.field}_key"
         if column not in frame.columns:
             raise ConfigError(f"blocking key {self.label!r} needs field {self.field!r}, "
@@ -139,13 +149,28 @@ def prefix(field: str, length: int) -> BlockKey:
 
 @dataclass(frozen=True)
 class BlockingRule:
-    """Records whose keys all agree become candidate pairs."""
+    """Records whose keys all agree become candidate pairs.
+
+    ``max_block_size`` caps this rule's blocks: a block holding more records gives no
+    pair (it is counted in the blocker's ``stats_["skipped_blocks"]``). The cap in force
+    is the smaller of the rule's and the pipeline's (see :func:`block_size_limit`).
+    """
 
     keys: tuple[BlockKey, ...]
     name: str
+    max_block_size: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_block_size is not None and self.max_block_size < 1:
+            raise ConfigError(f"blocking rule {self.name!r}: max_block_size must be "
+                              "positive")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "rule", "name": self.name, "keys": [k.to_dict() for k in self.keys]}
+        data: dict[str, Any] = {"type": "rule", "name": self.name,
+                                "keys": [k.to_dict() for k in self.keys]}
+        if self.max_block_size is not None:
+            data["max_block_size"] = self.max_block_size
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BlockingRule:
@@ -156,11 +181,14 @@ class BlockingRule:
         for key in keys:
             if key.transform not in _TRANSFORMS:
                 raise ConfigError(f"unknown blocking transform {key.transform!r}")
-        return cls(keys, str(data["name"]))
+        limit = data.get("max_block_size")
+        return cls(keys, str(data["name"]), None if limit is None else int(limit))
 
 
-def block_on(*keys: str | BlockKey, name: str | None = None) -> BlockingRule:
-    """A blocking rule on one or more fields (exact match keys unless transformed).
+def block_on(*keys: str | BlockKey, name: str | None = None,
+             max_block_size: int | None = None) -> BlockingRule:
+    """A blocking rule on one or more fields (exact match keys unless transformed);
+    ``max_block_size`` skips this rule's blocks of more records.
 
     >>> block_on("first_name", phonetic("last_name")).name
     'first_name & metaphone(last_name)'
@@ -168,7 +196,40 @@ def block_on(*keys: str | BlockKey, name: str | None = None) -> BlockingRule:
     if not keys:
         raise ConfigError("block_on needs at least one field")
     parsed = tuple(k if isinstance(k, BlockKey) else BlockKey(k) for k in keys)
-    return BlockingRule(parsed, name or " & ".join(k.label for k in parsed))
+    return BlockingRule(parsed, name or " & ".join(k.label for k in parsed), max_block_size)
+
+
+def all_pairs(*, max_records: int) -> BlockingRule:
+    """Every record paired with every other while there are at most ``max_records``.
+
+    One block holds all records; once there are more than ``max_records`` it gives no
+    pair (as any block over its rule's ``max_block_size``), and the other rules carry
+    on. Zero configuration adds it after the rules it chooses when all pairs of the
+    input are affordable.
+
+    >>> rule = all_pairs(max_records=1000)
+    >>> rule.name, rule.max_block_size
+    ('all pairs', 1000)
+    """
+    return BlockingRule((BlockKey("*", "all"),), "all pairs", max_records)
+
+
+def block_size_limit(rule: object, max_block_size: int | None) -> int | None:
+    """The cap in force on ``rule``'s blocks: the smaller of its own ``max_block_size``
+    and the pipeline's (``None``: no cap).
+
+    >>> block_size_limit(block_on("email", max_block_size=50), 100)
+    50
+    """
+    return _smaller(rule.max_block_size if isinstance(rule, BlockingRule) else None,
+                    max_block_size)
+
+
+def _smaller(a: int | None, b: int | None) -> int | None:
+    """The smaller of two caps, ``None`` meaning no cap."""
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 class Blocker:
@@ -176,7 +237,8 @@ class Blocker:
 
     Pairs are counted before they are built: a rule that would exceed ``max_pairs``
     raises :class:`BlockingLimitError`, unless ``max_block_size`` is set, in which case
-    larger blocks are skipped (and counted in :attr:`stats_`).
+    larger blocks are skipped (and counted in :attr:`stats_`). A rule's own
+    ``max_block_size`` caps its blocks too (the smaller cap is in force).
     """
 
     def __init__(
@@ -208,7 +270,8 @@ class Blocker:
         for rule_id, rule in enumerate(self.rules):
             if isinstance(rule, BlockingRule):
                 codes = _rule_codes(rule, records, cache)
-                left, right, skipped, largest = self._pairs_for(rule.name, codes)
+                left, right, skipped, largest = self._pairs_for(
+                    rule.name, codes, rule.max_block_size)
             else:
                 left, right = (np.asarray(a, dtype=np.int64)
                                for a in rule.candidate_pairs(records))
@@ -256,7 +319,7 @@ class Blocker:
         return result
 
     def _pairs_for(
-        self, rule_name: str, codes: np.ndarray
+        self, rule_name: str, codes: np.ndarray, own_limit: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, int, int]:
         valid = np.flatnonzero(codes >= 0)
         order = valid[np.argsort(codes[valid], kind="stable")]
@@ -269,8 +332,9 @@ class Blocker:
         sizes = np.diff(np.r_[starts, len(sorted_codes)])
         largest = int(sizes.max())
         skipped = 0
-        if self.max_block_size is not None:
-            too_big = sizes > self.max_block_size
+        limit = _smaller(own_limit, self.max_block_size)
+        if limit is not None:
+            too_big = sizes > limit
             skipped = int(too_big.sum())
             starts, sizes = starts[~too_big], sizes[~too_big]
         total = int((sizes.astype(np.int64) * (sizes - 1) // 2).sum())

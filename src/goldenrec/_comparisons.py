@@ -54,6 +54,9 @@ class Comparison(ABC):
     field: str
     term_frequency: bool = dataclass_field(default=False, kw_only=True)
     kind: ClassVar[str] = "comparison"
+    #: Whether two equal keys always get the first level (``exact``): then pairs whose
+    #: keys are equal are not compared one by one. Built-in comparisons say yes.
+    equal_is_first_level: ClassVar[bool] = False
 
     @property
     def name(self) -> str:
@@ -90,6 +93,12 @@ class Comparison(ABC):
         present = (code_l >= 0) & (code_r >= 0)
         if not present.any():
             return out
+        if self.equal_is_first_level:
+            equal = present & (code_l == code_r)
+            out[equal] = 0
+            present &= ~equal
+            if not present.any():
+                return out
         width = max(len(values), 1)
         pair_codes = code_l[present] * width + code_r[present]
         inverse, distinct = _distinct_pairs(pair_codes)
@@ -157,6 +166,7 @@ class ExactComparison(Comparison):
     """``exact`` or ``else``."""
 
     kind: ClassVar[str] = "exact"
+    equal_is_first_level: ClassVar[bool] = True
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -172,6 +182,7 @@ class StringComparison(Comparison):
 
     thresholds: tuple[float, ...] = (0.92, 0.80)
     kind: ClassVar[str] = "string"
+    equal_is_first_level: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if list(self.thresholds) != sorted(self.thresholds, reverse=True) or any(
@@ -242,6 +253,7 @@ class IdentifierComparison(Comparison):
 
     max_edits: int = 1
     kind: ClassVar[str] = "identifier"
+    equal_is_first_level: ClassVar[bool] = True
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -259,6 +271,7 @@ class DateComparison(Comparison):
 
     max_days: int = 365
     kind: ClassVar[str] = "date"
+    equal_is_first_level: ClassVar[bool] = True
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -301,6 +314,7 @@ class EmailComparison(Comparison):
 
     max_edits: int = 2
     kind: ClassVar[str] = "email"
+    equal_is_first_level: ClassVar[bool] = True
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ from goldenrec._blocking import (
     KeyCache,
     _count,
     _rule_codes,
+    all_pairs,
     block_on,
     canonical,
     forget_rule_codes,
@@ -33,8 +35,8 @@ from goldenrec._comparisons import (
 from goldenrec._normalise._base import VALID
 from goldenrec._roles import is_digest_column
 
-__all__ = ["candidate_options", "default_blocking_rules", "default_comparisons",
-           "usable_fields"]
+__all__ = ["ALL_PAIRS_MAX_PAIRS", "all_pairs_records", "candidate_options",
+           "default_blocking_rules", "default_comparisons", "usable_fields", "with_all_pairs"]
 
 #: Share of records that must hold a valid value for a field to be used by default.
 MIN_FILL = 0.01
@@ -47,6 +49,10 @@ _PAIRS_PER_RECORD_PER_RULE = 10
 _PAIRS_PER_RECORD_TOTAL = 10
 _MIN_RULE_BUDGET = 50_000
 _MIN_TOTAL_BUDGET = 200_000
+#: Zero configuration compares every pair of an input with at most this many pairs
+#: (1,414 records): comparing and scoring a million pairs takes seconds, and blocking
+#: then loses no true pair, whatever keys the records of a pair disagree on.
+ALL_PAIRS_MAX_PAIRS = 1_000_000
 
 
 def usable_fields(records: pd.DataFrame, roles: Sequence[str]) -> list[str]:
@@ -161,9 +167,35 @@ def candidate_options(fields: Sequence[str], kinds: Mapping[str, str],
     return present, options
 
 
+def all_pairs_records(max_pairs: int | None = None) -> int:
+    """The most records whose pairs all fit :data:`ALL_PAIRS_MAX_PAIRS` (and
+    ``max_pairs`` when given): the largest ``n`` with ``n * (n - 1) / 2`` within.
+
+    >>> all_pairs_records()
+    1414
+    """
+    budget = ALL_PAIRS_MAX_PAIRS if max_pairs is None else min(ALL_PAIRS_MAX_PAIRS, max_pairs)
+    # n * (n - 1) / 2 <= budget  <=>  (2n - 1)^2 <= 1 + 8 * budget
+    return (1 + math.isqrt(1 + 8 * max(budget, 0))) // 2
+
+
+def with_all_pairs(rules: Sequence[BlockingRule], n_records: int,
+                   max_pairs: int | None = None) -> list[BlockingRule]:
+    """``rules``, followed by the all-pairs rule when every pair of ``n_records``
+    records is affordable (see :data:`ALL_PAIRS_MAX_PAIRS`). Its cap is the most
+    records whose pairs fit, so a golden store that grows past it stops pairing all
+    records and keeps the other rules. Pairs keep the first rule that proposes them:
+    the chosen rules name the pairs they find, the all-pairs rule adds the rest."""
+    limit = all_pairs_records(max_pairs)
+    if n_records > limit:
+        return list(rules)
+    return [*rules, all_pairs(max_records=limit)]
+
+
 def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
                            kinds: Mapping[str, str] | None = None, *,
-                           cache: KeyCache | None = None) -> list[BlockingRule]:
+                           cache: KeyCache | None = None,
+                           max_pairs: int | None = None) -> list[BlockingRule]:
     """Complementary rules so that one or two corrupted fields do not lose a match.
 
     Without ``records`` a fixed set of templates for the fields present is returned.
@@ -171,12 +203,21 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     keys, plus phonetic keys for names) is a candidate; each is counted without
     building pairs, candidates over the per-rule budget are dropped, a rule implied by
     a cheaper kept rule is dropped, and rules are kept cheapest first until the total
-    budget is used.
+    budget is used. When all pairs of the records fit :data:`ALL_PAIRS_MAX_PAIRS` (and
+    ``max_pairs``), the all-pairs rule follows (:func:`with_all_pairs`).
     """
     columns = [str(c) for c in records.columns] if records is not None else []
     present, options = candidate_options(fields, kinds or {}, columns)
     if records is None:
         return _template_rules(present, fields)
+    return with_all_pairs(_chosen_rules(present, options, fields, records, cache),
+                          len(records), max_pairs)
+
+
+def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Sequence[str],
+                  records: pd.DataFrame, cache: KeyCache | None) -> list[BlockingRule]:
+    """The informative rules chosen from counted candidates (see
+    :func:`default_blocking_rules`)."""
     n = len(records)
     per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
     total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)

@@ -14,6 +14,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from goldenrec._normalise._base import VALID
 from goldenrec._survivorship_rules import arrow, unique_pairs
+from goldenrec._text_columns import text_from_codes
 from goldenrec.errors import InputError
 
 __all__ = [
@@ -248,14 +249,7 @@ def _stable_order(keys: Sequence[np.ndarray]) -> np.ndarray:
 def _text(labels: np.ndarray, codes: np.ndarray) -> Any:
     """``labels[codes]`` as the column pandas makes of a text array (Arrow-backed
     strings when it infers them), built without converting each text."""
-    dtype = pd.Series(labels[:1]).dtype if len(labels) else np.dtype(object)
-    modules = arrow()
-    if (modules is not None and isinstance(dtype, pd.StringDtype)
-            and dtype.storage == "pyarrow"):
-        pa = modules[0]
-        texts = pa.array(labels.tolist(), type=pa.large_string())
-        return pd.Series(pd.array(texts.take(pa.array(codes)), dtype=dtype))
-    return pd.Series(labels[codes])
+    return pd.Series(text_from_codes(labels, codes))
 
 
 def _run_starts(cluster: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -349,6 +343,10 @@ def _given_positions(source: np.ndarray, key: np.ndarray, pairs: pd.DataFrame
 def _large_text(column: pd.Series) -> Any:
     """A column's texts (as ``astype(str)`` gives them) as an Arrow array."""
     pa = arrow()[0]  # type: ignore[index]  # called only when pyarrow is there
+    if isinstance(column.dtype, pd.CategoricalDtype) and not column.isna().any():
+        # candidate pairs name records through categories: convert each name once
+        labels = pa.array(column.cat.categories.astype(str)).cast(pa.large_string())
+        return labels.take(pa.array(column.cat.codes.to_numpy(dtype=np.int64)))
     return pa.array(column.astype(str)).cast(pa.large_string())
 
 

@@ -39,6 +39,7 @@ from goldenrec._roles import Field
 from goldenrec._schema import SchemaMapper, Source
 from goldenrec._scoring import FellegiSunter, Scorer, choose_threshold, random_pairs
 from goldenrec._survivorship import Survivorship, SurvivorshipRule, rule_from_dict
+from goldenrec._text_columns import text_column
 from goldenrec._training import person_evidence, session_m, sessions_for
 from goldenrec._validation import (
     check_fitted_model,
@@ -272,7 +273,8 @@ class Pipeline:
                 default_comparisons(fields, kinds)
             rules: list[BlockingRule | BlockingStrategy] = (
                 list(self.blocking_rules) if self.blocking_rules is not None
-                else list(default_blocking_rules(fields, records, kinds, cache=key_cache)))
+                else list(default_blocking_rules(fields, records, kinds, cache=key_cache,
+                                                 max_pairs=self.max_pairs)))
             self.fields_ = list(normalised.roles)
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
@@ -339,9 +341,9 @@ class Pipeline:
                                                self.comparisons_, survived)
         golden, lineage, record_golden = survived
         xref = pd.DataFrame({
-            "source": records["source"].to_numpy(),
-            "record_key": records["record_key"].to_numpy(),
-            "golden_id": record_golden.to_numpy(),
+            "source": text_column(records["source"].to_numpy(dtype=object)),
+            "record_key": text_column(records["record_key"].to_numpy(dtype=object)),
+            "golden_id": text_column(record_golden.to_numpy(dtype=object)),
         })
         return Result(
             golden=golden, xref=xref, lineage=lineage, pairs=scored,

@@ -41,6 +41,7 @@ from goldenrec._normalise._simple import (
 )
 from goldenrec._roles import FIELD_KINDS, ROLES, Field, check_fields
 from goldenrec._schema import MappedRecords, time_zone
+from goldenrec._text_columns import text_column, text_from_codes
 from goldenrec.errors import ConfigError
 
 __all__ = [
@@ -230,13 +231,17 @@ class NormalisedRecords:
     def quality(self) -> pd.DataFrame:
         """One row per record and role: ``source, record_key, field, status, reason``."""
         parts = []
+        # each column converted to text once (pandas 3 converts text by text otherwise)
+        sources = text_column(self.frame["source"].to_numpy(dtype=object))
+        keys = text_column(self.frame["record_key"].to_numpy(dtype=object))
+        same = np.zeros(len(self.frame), dtype=np.int64)
         for role in self.roles:
             parts.append(pd.DataFrame({
-                "source": self.frame["source"].to_numpy(),
-                "record_key": self.frame["record_key"].to_numpy(),
-                "field": role,
-                "status": self.frame[f"{role}_status"].to_numpy(),
-                "reason": self.frame[f"{role}_reason"].to_numpy(),
+                "source": sources,
+                "record_key": keys,
+                "field": text_from_codes(np.array([role], dtype=object), same),
+                "status": text_column(self.frame[f"{role}_status"].to_numpy(dtype=object)),
+                "reason": text_column(self.frame[f"{role}_reason"].to_numpy(dtype=object)),
             }))
         if not parts:
             empty: pd.DataFrame = pd.DataFrame(

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from goldenrec._blocking import BlockingLimitError, BlockingRule
+from goldenrec._blocking import BlockingLimitError, BlockingRule, block_size_limit
 from goldenrec._comparisons import Comparator
 from goldenrec._frozen import FrozenState
 from goldenrec._normalise._records import RecordNormaliser
@@ -24,8 +25,11 @@ from goldenrec._pipeline import Pipeline
 from goldenrec._schema import SchemaMapper
 from goldenrec.errors import ConfigError
 
-__all__ = ["block_keys", "candidate_pairs", "hashes", "normalise_batch", "score_pairs", "table"]
+__all__ = ["block_keys", "bounded_sizes", "candidate_pairs", "hashes", "normalise_batch",
+           "rule_limits", "score_pairs", "table"]
 
+#: Most blocking rules a store can use: a stored pair keeps its rules as bits of an int64.
+MAX_STORE_RULES = 63
 #: Separates the parts of a multi-field block key.
 _SEP = "\x1f"
 
@@ -134,7 +138,39 @@ def check_rules(rules: Sequence[object]) -> list[BlockingRule]:
                 "(block_on); a golden store matches new records by their block keys, which "
                 "sorted-neighbourhood and token blocking do not have")
         out.append(rule)
+    if len(out) > MAX_STORE_RULES:
+        raise ConfigError(
+            f"a golden store can use at most {MAX_STORE_RULES} blocking rules (each stored "
+            f"pair records its rules as bits of a 64-bit integer); this pipeline has "
+            f"{len(out)}")
     return out
+
+
+def check_must_link(rules: Sequence[BlockingRule]) -> None:
+    """A store cannot cap a must-link rule's blocks: it keeps no record of which
+    forced pairs a block gave, so a block crossing the cap could not be undone."""
+    for rule in rules:
+        if rule.max_block_size is not None:
+            raise ConfigError(f"must-link rule {rule.name!r} has a max_block_size; a golden "
+                              "store runs must-link rules without a block-size cap")
+
+
+def rule_limits(rules: Sequence[BlockingRule], max_block_size: int | None
+                ) -> dict[int, int]:
+    """The block-size cap in force per rule id (position in ``rules``), for the rules
+    that have one: the smaller of the rule's own and the pipeline's."""
+    limits = {index: block_size_limit(rule, max_block_size) for index, rule in enumerate(rules)}
+    return {index: limit for index, limit in limits.items() if limit is not None}
+
+
+def bounded_sizes(db: sqlite3.Connection, bounds: Mapping[tuple[int, int], int]
+                  ) -> dict[tuple[int, int], int]:
+    """Stored records per block ``(rule, hash)``, each counted up to its bound only: an
+    index range scan of at most ``bound`` rows, however large the block (a block
+    holding everyone, as the all-pairs rule's, costs as little as any other)."""
+    sql = "SELECT COUNT(*) FROM (SELECT 1 FROM block_keys WHERE rule = ? AND hash = ? LIMIT ?)"
+    return {block: int(db.execute(sql, (block[0], block[1], bound)).fetchone()[0])
+            for block, bound in sorted(bounds.items())}
 
 
 def block_keys(records: pd.DataFrame, rules: Sequence[BlockingRule], first_id: int = 0
@@ -168,12 +204,13 @@ def block_keys(records: pd.DataFrame, rules: Sequence[BlockingRule], first_id: i
 
 
 def candidate_pairs(incoming: pd.DataFrame, stored: pd.DataFrame, *,
-                    max_block_size: int | None, max_pairs: int) -> pd.DataFrame:
+                    limits: Mapping[int, int], max_pairs: int) -> pd.DataFrame:
     """Pairs sharing a block key, each with at least one incoming record.
 
-    ``incoming`` and ``stored`` have ``rule``, ``hash`` and ``rid``; a block larger
-    than ``max_block_size`` (counting both) gives no pair. Returns ``rid_a < rid_b``
-    and ``rules`` (a bit per rule that proposed the pair).
+    ``incoming`` and ``stored`` have ``rule``, ``hash`` and ``rid``; a block of a rule
+    in ``limits`` (rule id → cap, see :func:`rule_limits`) holding more records than its
+    cap (counting both) gives no pair. Returns ``rid_a < rid_b`` and ``rules`` (a bit
+    per rule that proposed the pair).
     """
     entries = pd.concat([incoming.assign(new=True), stored.assign(new=False)],
                         ignore_index=True)
@@ -185,8 +222,11 @@ def candidate_pairs(incoming: pd.DataFrame, stored: pd.DataFrame, *,
     codes = entries.groupby(["rule", "hash"], sort=False).ngroup().to_numpy(dtype=np.int64)
     sizes = np.bincount(codes)
     usable = sizes[codes] >= 2
-    if max_block_size is not None:
-        usable &= sizes[codes] <= max_block_size
+    if limits:
+        rule_ids = entries["rule"].to_numpy(dtype=np.int64)
+        caps = np.full(max(int(rule_ids.max()), *limits) + 1, np.iinfo(np.int64).max)
+        caps[list(limits)] = list(limits.values())
+        usable &= sizes[codes] <= caps[rule_ids]
     order = np.flatnonzero(usable)
     order = order[np.argsort(codes[order], kind="stable")]
     block = codes[order]

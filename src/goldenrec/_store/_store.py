@@ -33,8 +33,10 @@ from goldenrec._pipeline import Pipeline
 from goldenrec._schema import SchemaMapper, as_text
 from goldenrec._store._matching import (
     block_keys,
+    bounded_sizes,
     candidate_pairs,
     cells,
+    check_must_link,
     check_rules,
     dumps,
     frame_of,
@@ -42,6 +44,7 @@ from goldenrec._store._matching import (
     normalise_batch,
     plain,
     rows_of,
+    rule_limits,
     score_pairs,
 )
 from goldenrec._store._matching import table as new_frame
@@ -233,6 +236,15 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
 _dumps = dumps
 
 
+def _gone_in(plan: _Plan) -> dict[tuple[int, int], int]:
+    """Records leaving each blocking rule's block ``(rule, hash)`` in this update."""
+    gone_in: dict[tuple[int, int], int] = {}
+    for rule, key, _ in plan.keys_del:
+        if rule < _MUST_RULES:
+            gone_in[(rule, key)] = gone_in.get((rule, key), 0) + 1
+    return gone_in
+
+
 def _chunks(items: Sequence[Any], size: int = _IN) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -279,6 +291,7 @@ class GoldenStore:
         text = pipeline.to_json()  # fails early for pipelines that cannot be saved
         rules = pipeline.blocking_rules_ if pipeline.is_fitted else pipeline.blocking_rules
         check_rules(list(rules or ()))
+        check_must_link(list(pipeline.must_link))
         model = copy.deepcopy(pipeline)  # the store's own copy, frozen state included
         db = cls._connect(target)
         try:
@@ -938,7 +951,11 @@ class GoldenStore:
             touched_rids |= self._neighbours(gone, None, set())
         touched_rids |= set(incoming)
 
-        # 3. candidates of the batch: stored records sharing a block key
+        # 3. candidates of the batch: stored records sharing a block key; a rule's blocks
+        #    hold at most its cap in force (limits), counted cheaply for rules with their
+        #    own cap (own: e.g. the all-pairs rule, whose one block holds every record)
+        limits = rule_limits(rules, pipeline.max_block_size)
+        own = {r: c for r, c in limits.items() if rules[r].max_block_size is not None}
         new_pairs = pd.DataFrame({"rid_a": [], "rid_b": [], "rules": []}, dtype=np.int64)
         forced = pd.DataFrame({"rid_a": [], "rid_b": [], "rules": []}, dtype=np.int64)
         rule_entries = new_frame({c: np.zeros(0, dtype=np.int64) for c in
@@ -948,8 +965,7 @@ class GoldenStore:
             by_row = by_row.sort_values(["source", "record_key"], kind="mergesort")
             inc_frame = by_row.drop(columns="_rid").reset_index(drop=True)
             inc_rids = by_row["_rid"].to_numpy(dtype=np.int64)
-            for chosen, first, limit in ((rules, 0, pipeline.max_block_size),
-                                         (must_rules, _MUST_RULES, None)):
+            for chosen, first, limit in ((rules, 0, limits), (must_rules, _MUST_RULES, {})):
                 if not chosen:
                     continue
                 keys = block_keys(inc_frame, chosen, first)
@@ -957,16 +973,21 @@ class GoldenStore:
                                         "rid": inc_rids[keys["row"].to_numpy()]})
                 plan.keys_put.extend(zip(entries["rule"].tolist(), entries["hash"].tolist(),
                                          entries["rid"].tolist()))
-                members = self._block_members(entries, set(gone))
-                found = candidate_pairs(entries, members, max_block_size=limit,
+                members, oversized = self._block_members(entries, set(gone), plan,
+                                                         own if first == 0 else {})
+                probing = entries
+                if oversized:  # stored blocks over their rule's cap: none of it pairs
+                    inside = [b in oversized for b in zip(entries["rule"], entries["hash"])]
+                    probing = entries[~np.array(inside, dtype=bool)]
+                found = candidate_pairs(probing, members, limits=limit,
                                         max_pairs=pipeline.max_pairs)
                 if first == 0:
                     new_pairs, rule_entries = found, entries
                 else:
                     forced = found
-        if pipeline.max_block_size is not None:
+        if limits:
             regained, unpaired = self._block_limits(plan, rule_entries, set(gone),
-                                                    set(incoming), pipeline.max_block_size)
+                                                    set(incoming), limits=limits, own=own)
             new_pairs = pd.concat([new_pairs, regained], ignore_index=True)
             touched_rids |= unpaired
         plan.stats["candidate_pairs"] = len(new_pairs)
@@ -1002,7 +1023,8 @@ class GoldenStore:
         keys_only = not pipeline.cannot_link  # constraints need the values
         local = self._local(sorted(component), inc_frame, inc_rids, columns,
                             keys_only=keys_only)
-        pairs = self._local_pairs(local, scored_new, set(plan.unlinked))
+        pairs = self._local_pairs(local, scored_new, set(plan.unlinked),
+                                  dropped={p for p, k in plan.pair_rules.items() if not k})
         must: list[tuple[int, int]] = []
         cannot: list[tuple[int, int]] = []
         if must_rules:
@@ -1061,41 +1083,54 @@ class GoldenStore:
                     sql, args if table == "pairs" else ()))
         return out - skip
 
-    def _block_members(self, entries: pd.DataFrame, gone: set[int]) -> pd.DataFrame:
-        """Stored records holding the same block keys as ``entries`` (not ``gone``)."""
-        probe = sorted(set(zip(entries["rule"].tolist(), entries["hash"].tolist())))
-        self._temp("probe_keys", "rule INTEGER, hash INTEGER", probe)
+    def _block_members(self, entries: pd.DataFrame, gone: set[int], plan: _Plan,
+                       own: Mapping[int, int]) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
+        """Stored records holding the same block keys as ``entries`` (not ``gone``), and
+        the blocks of rules with their own cap (``own``: rule id → cap in force) whose
+        stored records already outnumber it: those are counted only up to the cap, never
+        read (the all-pairs block of a grown store holds every record)."""
+        probe = set(zip(entries["rule"].tolist(), entries["hash"].tolist()))
+        gone_in = _gone_in(plan)
+        bounds = {b: own[b[0]] + 1 + gone_in.get(b, 0) for b in probe if b[0] in own}
+        oversized = {b for b, n in bounded_sizes(self._db, bounds).items() if n >= bounds[b]}
+        self._temp("probe_keys", "rule INTEGER, hash INTEGER", sorted(probe - oversized))
         rows = [(r, h, rid) for r, h, rid in self._db.execute(
             "SELECT b.rule, b.hash, b.rid FROM temp.probe_keys p CROSS JOIN block_keys b "
             "ON b.rule = p.rule AND b.hash = p.hash") if rid not in gone]
-        return new_frame(rows, columns=["rule", "hash", "rid"], dtype=np.int64) if rows \
+        members = new_frame(rows, columns=["rule", "hash", "rid"], dtype=np.int64) if rows \
             else new_frame({c: np.zeros(0, dtype=np.int64) for c in ("rule", "hash", "rid")})
+        return members, oversized
 
     def _block_limits(self, plan: _Plan, entries: pd.DataFrame, gone: set[int],
-                      incoming: set[int], limit: int) -> tuple[pd.DataFrame, set[int]]:
-        """Blocks that cross ``limit`` (``max_block_size``) in this update, as a run on
-        all records would see them: a block that grows past it no longer pairs its stored
-        records (their pairs lose the rule; a pair left with no rule goes), one that
-        shrinks back under it pairs them again. Returns the pairs to compare and the
-        records whose pairs went."""
+                      incoming: set[int], *, limits: Mapping[int, int],
+                      own: Mapping[int, int]) -> tuple[pd.DataFrame, set[int]]:
+        """Blocks that cross their rule's cap (``limits``: rule id → cap in force) in this
+        update, as a run on all records would see them: a block that grows past it no
+        longer pairs its stored records (their pairs lose the rule; a pair left with no
+        rule goes), one that shrinks back under it pairs them again. Blocks of rules with
+        their own cap (``own``) are counted only up to it. Returns the pairs to compare
+        and the records whose pairs went."""
         empty = new_frame({c: np.zeros(0, dtype=np.int64) for c in ("rid_a", "rid_b",
                                                                      "rules")})
         new_in: dict[tuple[int, int], int] = {}
         for block in zip(entries["rule"].tolist(), entries["hash"].tolist()):
-            new_in[block] = new_in.get(block, 0) + 1
-        gone_in: dict[tuple[int, int], int] = {}
-        for rule, key, _ in plan.keys_del:
-            if rule < _MUST_RULES:
-                gone_in[(rule, key)] = gone_in.get((rule, key), 0) + 1
+            if block[0] in limits:
+                new_in[block] = new_in.get(block, 0) + 1
+        gone_in = {b: n for b, n in _gone_in(plan).items() if b[0] in limits}
         blocks = sorted(set(new_in) | set(gone_in))
         if not blocks:
             return empty, set()
-        self._temp("probe_keys", "rule INTEGER, hash INTEGER", blocks)
-        before = {(int(r), int(h)): int(n) for r, h, n in self._db.execute(
+        # a count reaching its bound means over the cap both before and after: no crossing
+        before = bounded_sizes(self._db, {b: own[b[0]] + 1 + gone_in.get(b, 0)
+                                          for b in blocks if b[0] in own})
+        self._temp("probe_keys", "rule INTEGER, hash INTEGER",
+                   [b for b in blocks if b[0] not in own])
+        before.update({(int(r), int(h)): int(n) for r, h, n in self._db.execute(
             "SELECT p.rule, p.hash, COUNT(*) FROM temp.probe_keys p CROSS JOIN block_keys b "
-            "ON b.rule = p.rule AND b.hash = p.hash GROUP BY p.rule, p.hash")}
+            "ON b.rule = p.rule AND b.hash = p.hash GROUP BY p.rule, p.hash")})
         crossing: dict[tuple[int, int], bool] = {}   # block -> pairs again (shrank)
         for block in blocks:
+            limit = limits[block[0]]
             old = before.get(block, 0)
             new = old - gone_in.get(block, 0) + new_in.get(block, 0)
             if 2 <= old <= limit < new:
@@ -1255,10 +1290,11 @@ class GoldenStore:
         all_rids = all_rids[order]
         return _Local(all_rids, frame, {int(r): i for i, r in enumerate(all_rids.tolist())})
 
-    def _local_pairs(self, local: _Local, scored_new: pd.DataFrame, unlinked: set[int]
-                     ) -> pd.DataFrame:
+    def _local_pairs(self, local: _Local, scored_new: pd.DataFrame, unlinked: set[int],
+                     dropped: set[tuple[int, int]]) -> pd.DataFrame:
         """Scored pairs among the local records, as the clusterer and survivorship
-        take them (positions ``row_l < row_r``, sorted)."""
+        take them (positions ``row_l < row_r``, sorted); stored pairs this update drops
+        (no rule proposes them any more) are left out."""
         position = local.position
         rows: list[tuple[int, int, float, float]] = []
         if len(local.rids):
@@ -1268,7 +1304,8 @@ class GoldenStore:
             for a, b, p in self._db.execute(
                     "SELECT p.rid_l, p.rid_r, p.match_probability FROM temp.comp c "
                     "CROSS JOIN pairs p ON p.rid_l = c.rid"):
-                if b in position and a not in unlinked and b not in unlinked:
+                if b in position and a not in unlinked and b not in unlinked \
+                        and (a, b) not in dropped:
                     rows.append((position[a], position[b], float(p), float("nan")))
         for a, b, p, w in zip(scored_new["rid_l"].tolist(), scored_new["rid_r"].tolist(),
                               scored_new["p"].tolist(), scored_new["weight"].tolist()):

@@ -12,11 +12,17 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from goldenrec._blocking import BlockingLimitError, BlockingRule, BlockKey, block_on
+from goldenrec._blocking import (
+    BlockingLimitError,
+    BlockingRule,
+    BlockKey,
+    block_on,
+    block_size_limit,
+)
 from goldenrec._defaults import (
     _MIN_RULE_BUDGET,
     _MIN_TOTAL_BUDGET,
@@ -24,6 +30,7 @@ from goldenrec._defaults import (
     _PAIRS_PER_RECORD_TOTAL,
     _template_rules,
     candidate_options,
+    with_all_pairs,
 )
 from goldenrec.errors import ConfigError
 from goldenrec.spark._frames import Checkpoints, batches, for_spark
@@ -64,7 +71,7 @@ def _key_batches(iterator: Iterator[pd.DataFrame], *, rules: Sequence[BlockingRu
 def rule_keys(records: DataFrame, rules: Sequence[BlockingRule]) -> DataFrame:
     """``rule, block, row``: one row per record and rule where every key part is valid
     (computed by the local engine's :meth:`BlockKey.compute`)."""
-    fields = sorted({k.field for rule in rules for k in rule.keys})
+    fields = sorted({k.field for rule in rules for k in rule.keys if k.transform != "all"})
     for field in fields:
         if f"{field}_key" not in records.columns:
             raise ConfigError(f"blocking needs field {field!r}, which the records do not "
@@ -80,10 +87,19 @@ def _block_sizes(keys: DataFrame) -> DataFrame:
     return keys.groupBy("rule", "block").agg(F.count("*").alias("size"))
 
 
-def _pairs(keys: DataFrame, sizes: DataFrame, max_block_size: int | None) -> DataFrame:
-    usable = sizes.filter(F.col("size") >= 2)
-    if max_block_size is not None:
-        usable = usable.filter(F.col("size") <= max_block_size)
+def _limit(limits: Sequence[int | None]) -> Column:
+    """Each row's block-size cap by its ``rule`` index (no cap: 2**62)."""
+    capped = [(index, limit) for index, limit in enumerate(limits) if limit is not None]
+    if not capped:
+        return F.lit(2**62)
+    by_rule = F.create_map(*[F.lit(x) for pair in capped for x in pair])
+    return F.coalesce(by_rule[F.col("rule")], F.lit(2**62))
+
+
+def _pairs(keys: DataFrame, sizes: DataFrame, limits: Sequence[int | None]) -> DataFrame:
+    """Pairs ``row_l < row_r`` of every block of 2 to its rule's cap (``limits`` by rule
+    index) records."""
+    usable = sizes.filter((F.col("size") >= 2) & (F.col("size") <= _limit(limits)))
     kept = keys.join(usable.select("rule", "block"), ["rule", "block"])
     left = kept.select("rule", "block", F.col("row").alias("row_l"))
     right = kept.select("rule", "block", F.col("row").alias("row_r"))
@@ -103,7 +119,8 @@ def block(records: DataFrame, rules: Sequence[BlockingRule], *, max_pairs: int,
     keys = checkpoints.save(rule_keys(records, rules), "block_keys")
     sizes = checkpoints.save(_block_sizes(keys), "block_sizes")
     pair_count = F.col("size") * (F.col("size") - 1) / 2
-    limit = F.lit(max_block_size if max_block_size is not None else 2**62)
+    limits = [block_size_limit(rule, max_block_size) for rule in rules]
+    limit = _limit(limits)
     per_rule = sizes.groupBy("rule").agg(
         F.max("size").alias("largest"),
         F.sum(F.when(F.col("size") > limit, 1).otherwise(0)).alias("skipped"),
@@ -118,7 +135,7 @@ def block(records: DataFrame, rules: Sequence[BlockingRule], *, max_pairs: int,
                 f"blocking rule {rule.name!r} would produce {total:,} pairs, more than "
                 f"max_pairs={max_pairs:,}; its largest blocks hold {worst} records. "
                 "Use a more selective rule or set max_block_size to skip large blocks.")
-    pairs = (_pairs(keys, sizes, max_block_size).groupBy("row_l", "row_r")
+    pairs = (_pairs(keys, sizes, limits).groupBy("row_l", "row_r")
              .agg(F.min("rule").alias("rule")))
     pairs = checkpoints.save(pairs, "pairs")
     new = pairs.groupBy("rule").count().toPandas().set_index("rule")["count"]
@@ -135,10 +152,19 @@ def block(records: DataFrame, rules: Sequence[BlockingRule], *, max_pairs: int,
 
 # -- zero configuration ----------------------------------------------------------------
 def choose_rules(records: DataFrame, fields: Sequence[str], kinds: Mapping[str, str], *,
-                 n_records: int, checkpoints: Checkpoints) -> list[BlockingRule]:
+                 n_records: int, checkpoints: Checkpoints, max_pairs: int | None = None
+                 ) -> list[BlockingRule]:
     """Zero-configuration blocking rules, chosen as the local engine chooses them: every
     candidate is counted from block sizes in one aggregation, then kept cheapest first
-    while the pairs it adds (an anti-join with those already kept) fit the budget."""
+    while the pairs it adds (an anti-join with those already kept) fit the budget; the
+    all-pairs rule follows when every pair of a small input is affordable."""
+    chosen = _chosen_rules(records, fields, kinds, n_records=n_records,
+                           checkpoints=checkpoints)
+    return with_all_pairs(chosen, n_records, max_pairs)
+
+
+def _chosen_rules(records: DataFrame, fields: Sequence[str], kinds: Mapping[str, str], *,
+                  n_records: int, checkpoints: Checkpoints) -> list[BlockingRule]:
     present, options = candidate_options(fields, kinds, records.columns)
     rules = [block_on(*keys) for keys, _ in options]
     if not rules:
@@ -158,7 +184,7 @@ def choose_rules(records: DataFrame, fields: Sequence[str], kinds: Mapping[str, 
     # the pairs a rule adds to those kept so far are then a sum over these sets
     chosen = [index for _, _, _, index in candidates]
     proposed = (_pairs(keys.filter(F.col("rule").isin(chosen)),
-                       sizes.filter(F.col("rule").isin(chosen)), None)
+                       sizes.filter(F.col("rule").isin(chosen)), [])
                 .groupBy("row_l", "row_r").agg(F.array_sort(F.collect_set("rule"))
                                                .alias("rules"))
                 .groupBy("rules").count().toPandas())

@@ -96,7 +96,8 @@ class SparkEngine:
                 rules = [r for r in pipeline.blocking_rules if isinstance(r, BlockingRule)]
             else:
                 rules = list(_blocking.choose_rules(records, fields, kinds, n_records=n,
-                                                    checkpoints=checkpoints))
+                                                    checkpoints=checkpoints,
+                                                    max_pairs=pipeline.max_pairs))
             pipeline.fields_ = list(roles)
             pipeline.comparisons_ = comparisons
             pipeline.blocking_rules_ = list(rules)
