@@ -65,8 +65,11 @@ def test_distinct_value_pairs_are_computed_once() -> None:
             calls.append(len(left))
             return super()._levels(left, right)
 
-    Counting("x").levels(["a", "a", "a", "b"], ["a", "a", "a", "c"])
+    Counting("x").levels(["a", "a", "a", "b"], ["d", "d", "d", "c"])
     assert calls == [2]
+    calls.clear()  # equal keys are the first level without being compared
+    Counting("x").levels(["a", "a", "a", "b"], ["a", "a", "a", "c"])
+    assert calls == [1]
 
 
 def test_comparator_uses_only_valid_keys() -> None:

@@ -252,17 +252,24 @@ class Blocker:
         self.max_pairs = max_pairs
         self.max_block_size = max_block_size
 
-    def block(self, records: pd.DataFrame, *, cache: KeyCache | None = None) -> pd.DataFrame:
+    def block(self, records: pd.DataFrame, *, cache: KeyCache | None = None,
+              built: RulePairs | None = None) -> pd.DataFrame:
         """Candidate pairs ``row_l < row_r`` (positions in ``records``) with keys and rule.
 
         ``cache`` holds block-key codes already computed for these records (e.g. while
-        zero configuration chose the rules), so each key is computed once.
+        zero configuration chose the rules), so each key is computed once; ``built``,
+        pairs already built for these rules (used when no cap or limit applies to them).
         """
         if not self.rules:
             raise ConfigError("at least one blocking rule is needed")
         names = [rule.name for rule in self.rules]
         if len(set(names)) != len(names):
             raise ConfigError("blocking rule names must be unique")
+        if built is not None and self._can_use(built, names, len(records)):
+            stats = [{"rule": name, "pairs": pairs, "skipped_blocks": 0,
+                      "largest_block": largest}
+                     for name, pairs, largest in zip(names, built.pairs, built.largest)]
+            return self._pairs_frame(records, names, stats, built.encoded, built.rule_ids)
         found: list[np.ndarray] = []
         rule_ids: list[np.ndarray] = []
         stats = []
@@ -290,7 +297,21 @@ class Blocker:
         encoded = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
         rules = np.concatenate(rule_ids) if rule_ids else np.empty(0, dtype=np.int16)
         unique, first = np.unique(encoded, return_index=True)
-        rules = rules[first]
+        return self._pairs_frame(records, names, stats, unique, rules[first])
+
+    def _can_use(self, built: RulePairs, names: list[str], n_records: int) -> bool:
+        """Whether pairs built for rules are those this blocker would build."""
+        return (built.names == tuple(names) and built.n_records == n_records
+                and all(isinstance(rule, BlockingRule)
+                        and block_size_limit(rule, self.max_block_size) is None
+                        for rule in self.rules)
+                and all(pairs <= self.max_pairs for pairs in built.pairs))
+
+    def _pairs_frame(self, records: pd.DataFrame, names: list[str],
+                     stats: list[dict[str, Any]], unique: np.ndarray,
+                     rules: np.ndarray) -> pd.DataFrame:
+        """The candidate pairs table of distinct sorted ``unique`` pair codes and their
+        first rules; sets :attr:`stats_` and :attr:`reduction_ratio_`."""
         row_l = (unique // max(len(records), 1)).astype(np.int64)
         row_r = (unique % max(len(records), 1)).astype(np.int64)
         new_per_rule = np.bincount(rules, minlength=len(self.rules))
@@ -322,31 +343,36 @@ class Blocker:
         self, rule_name: str, codes: np.ndarray, own_limit: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, int, int]:
         valid = np.flatnonzero(codes >= 0)
-        order = valid[np.argsort(codes[valid], kind="stable")]
-        sorted_codes = codes[order]
-        if len(sorted_codes) == 0:
-            empty = np.empty(0, dtype=np.int64)
+        empty = np.empty(0, dtype=np.int64)
+        if len(valid) == 0:
             return empty, empty, 0, 0
-        # already sorted: blocks start where the code changes (no second sort)
-        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-        sizes = np.diff(np.r_[starts, len(sorted_codes)])
-        largest = int(sizes.max())
+        block_sizes = np.bincount(codes[valid])
+        largest = int(block_sizes.max())
         skipped = 0
+        usable = block_sizes >= 2
         limit = _smaller(own_limit, self.max_block_size)
         if limit is not None:
-            too_big = sizes > limit
+            too_big = block_sizes > limit
             skipped = int(too_big.sum())
-            starts, sizes = starts[~too_big], sizes[~too_big]
-        total = int((sizes.astype(np.int64) * (sizes - 1) // 2).sum())
+            usable &= ~too_big
+        counted = block_sizes[usable].astype(np.int64)
+        total = int((counted * (counted - 1) // 2).sum())
         if total > self.max_pairs:
-            worst = np.sort(sizes)[::-1][:5].tolist()
+            worst = np.sort(counted)[::-1][:5].tolist()
             raise BlockingLimitError(
                 f"blocking rule {rule_name!r} would produce {total:,} pairs, more than "
                 f"max_pairs={self.max_pairs:,}; its largest blocks hold {worst} records. "
                 "Use a more selective rule or set max_block_size to skip large blocks."
             )
-        keep = sizes >= 2
-        starts, sizes = starts[keep], sizes[keep]
+        # only records in blocks that pair are sorted (most records are alone in theirs)
+        members = valid[usable[codes[valid]]]
+        order = members[np.argsort(codes[members], kind="stable")]
+        sorted_codes = codes[order]
+        if len(sorted_codes) == 0:
+            return empty, empty, skipped, largest
+        # already sorted: blocks start where the code changes (no second sort)
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        sizes = np.diff(np.r_[starts, len(sorted_codes)])
         # every position p (rank a in a block of n) pairs with the n-1-a positions after it
         member_counts = np.repeat(sizes, sizes)
         rank = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -396,23 +422,56 @@ def _key_codes(key: BlockKey, records: pd.DataFrame, cache: KeyCache | None
 def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
                 cache: KeyCache | None = None) -> np.ndarray:
     """One integer per record for the rule's combined key; -1 when any part is missing."""
-    first, _ = _key_codes(rule.keys[0], records, cache)
+    first, n_first = _key_codes(rule.keys[0], records, cache)
     if len(rule.keys) == 1:
         return first
     if cache is not None and rule.keys in cache:
         return cache[rule.keys][0].astype(np.int64)
-    # a key's codes are numbered by first appearance already, so the first key needs no
-    # renumbering; each further key is folded in and renumbered (keeps numbers small)
-    missing = first < 0
-    combined: np.ndarray = np.maximum(first, 0)
+    # each further key is folded in and renumbered (keeps numbers small); only records
+    # whose blocks so far and whose block of this key hold others can share the combined
+    # block: the rest get numbers of their own without hashing
+    combined, width = first, n_first
     for key in rule.keys[1:]:
         codes, n_uniques = _key_codes(key, records, cache)
-        missing |= codes < 0
-        folded, _ = pd.factorize(combined * (n_uniques + 1) + np.maximum(codes, 0))
-        combined = np.asarray(folded, dtype=np.int64)
-    combined = combined.astype(np.int64)
-    combined[missing] = -1
+        shared = np.flatnonzero(_in_shared_block(combined, width)
+                                & _in_shared_block(codes, n_uniques))
+        folded, uniques = pd.factorize(combined[shared] * (n_uniques + 1) + codes[shared])
+        missing = (combined < 0) | (codes < 0)
+        alone = np.ones(len(combined), dtype=bool)
+        alone[shared] = False
+        alone &= ~missing
+        lone = np.flatnonzero(alone)
+        combined = np.full(len(combined), -1, dtype=np.int64)
+        combined[shared] = folded
+        combined[lone] = len(uniques) + np.arange(len(lone))
+        width = len(uniques) + len(lone)
     return combined
+
+
+def _in_shared_block(codes: np.ndarray, width: int) -> np.ndarray:
+    """Whether each record's code (``-1``: none) is held by another record too."""
+    valid = codes >= 0
+    sizes = np.bincount(codes[valid], minlength=width)
+    shared = np.zeros(len(codes), dtype=bool)
+    shared[valid] = sizes[codes[valid]] >= 2
+    return shared
+
+
+@dataclass(frozen=True)
+class RulePairs:
+    """Candidate pairs already built for a list of rules, each tagged with its first rule
+    (zero configuration builds them while it chooses the rules): :meth:`Blocker.block`
+    takes them instead of building them again."""
+
+    names: tuple[str, ...]
+    n_records: int
+    #: ``row_l * n_records + row_r`` of each pair, sorted.
+    encoded: np.ndarray
+    #: Per pair, the position of its first rule in ``names``.
+    rule_ids: np.ndarray
+    #: Per rule, its pairs and its largest block.
+    pairs: tuple[int, ...]
+    largest: tuple[int, ...]
 
 
 def remember_rule_codes(cache: KeyCache, rule: BlockingRule, codes: np.ndarray) -> None:

@@ -14,6 +14,7 @@ from goldenrec._blocking import (
     BlockingRule,
     BlockKey,
     KeyCache,
+    RulePairs,
     _count,
     _rule_codes,
     all_pairs,
@@ -36,7 +37,8 @@ from goldenrec._normalise._base import VALID
 from goldenrec._roles import is_digest_column
 
 __all__ = ["ALL_PAIRS_MAX_PAIRS", "all_pairs_records", "candidate_options",
-           "default_blocking_rules", "default_comparisons", "usable_fields", "with_all_pairs"]
+           "choose_blocking_rules", "default_blocking_rules", "default_comparisons",
+           "usable_fields", "with_all_pairs"]
 
 #: Share of records that must hold a valid value for a field to be used by default.
 MIN_FILL = 0.01
@@ -206,35 +208,49 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     budget is used. When all pairs of the records fit :data:`ALL_PAIRS_MAX_PAIRS` (and
     ``max_pairs``), the all-pairs rule follows (:func:`with_all_pairs`).
     """
-    columns = [str(c) for c in records.columns] if records is not None else []
-    present, options = candidate_options(fields, kinds or {}, columns)
     if records is None:
-        return _template_rules(present, fields)
-    return with_all_pairs(_chosen_rules(present, options, fields, records, cache),
-                          len(records), max_pairs)
+        return _template_rules(candidate_options(fields, kinds or {}, [])[0], fields)
+    return choose_blocking_rules(fields, records, kinds, cache=cache, max_pairs=max_pairs)[0]
+
+
+def choose_blocking_rules(fields: Sequence[str], records: pd.DataFrame,
+                          kinds: Mapping[str, str] | None = None, *,
+                          cache: KeyCache | None = None, max_pairs: int | None = None
+                          ) -> tuple[list[BlockingRule], RulePairs | None]:
+    """:func:`default_blocking_rules` with records, and the candidate pairs of the chosen
+    rules, built while choosing them (``None`` when the rules are not the chosen ones
+    alone): hand them to :meth:`~goldenrec._blocking.Blocker.block`."""
+    columns = [str(c) for c in records.columns]
+    present, options = candidate_options(fields, kinds or {}, columns)
+    chosen, built = _chosen_rules(present, options, fields, records, cache)
+    rules = with_all_pairs(chosen, len(records), max_pairs)
+    return rules, built if len(rules) == len(chosen) else None
 
 
 def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Sequence[str],
-                  records: pd.DataFrame, cache: KeyCache | None) -> list[BlockingRule]:
+                  records: pd.DataFrame, cache: KeyCache | None
+                  ) -> tuple[list[BlockingRule], RulePairs | None]:
     """The informative rules chosen from counted candidates (see
-    :func:`default_blocking_rules`)."""
+    :func:`default_blocking_rules`), and their pairs."""
     n = len(records)
     per_rule_budget = max(_MIN_RULE_BUDGET, _PAIRS_PER_RECORD_PER_RULE * n)
     total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
-    candidates: list[tuple[int, BlockingRule, frozenset[str]]] = []
+    candidates: list[tuple[int, int, BlockingRule, frozenset[str]]] = []
     cache = {} if cache is None else cache  # the caller may reuse the key codes to block
     for option_keys, signature in options:
         rule = block_on(*option_keys)
         codes = _rule_codes(rule, records, cache)
-        pairs, _ = _count(codes)
+        pairs, largest = _count(codes)
         if 0 < pairs <= per_rule_budget:
-            candidates.append((pairs, rule, signature))
+            candidates.append((pairs, largest, rule, signature))
             remember_rule_codes(cache, rule, codes)  # built once: for choosing and blocking
-    candidates.sort(key=lambda c: (c[0], c[1].name))
+    candidates.sort(key=lambda c: (c[0], c[2].name))
     kept: list[tuple[BlockingRule, frozenset[str]]] = []
+    added: list[tuple[int, int, np.ndarray]] = []  # per kept rule: pairs, largest, new
     total = 0
     seen = np.empty(0, dtype=np.int64)
-    for _, rule, signature in candidates:
+    seen_rows: tuple[np.ndarray, np.ndarray] | None = None  # seen as rows, when needed
+    for rule_pairs, largest, rule, signature in candidates:
         fuzzy = any(part.startswith("~") for part in signature)
         # an exact rule on A&B adds nothing when an exact rule on A (or B) is kept
         if not fuzzy and any(
@@ -244,8 +260,17 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
         if total >= total_budget and kept:
             break
         # charge the budget with the pairs this rule adds, not those it repeats
+        codes = _rule_codes(rule, records, cache)
+        if kept and rule_pairs >= len(seen) // 2:
+            # a large rule: count its new pairs from the kept ones (cheaper than building
+            # its own), and build them only if it is kept
+            if seen_rows is None:
+                seen_rows = ((seen // n).astype(np.int32), (seen % n).astype(np.int32))
+            adds = rule_pairs - _pairs_sharing(codes, *seen_rows)
+            if adds == 0 or total + adds > total_budget:
+                continue
         left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
-            rule.name, _rule_codes(rule, records, cache))
+            rule.name, codes)
         # one key per record: a rule's pairs are distinct already; sorted, the binary
         # searches below walk the haystack in order (far fewer cache misses)
         encoded = np.sort(left.astype(np.int64) * n + right)
@@ -256,12 +281,30 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
             continue
         # two sorted runs: a stable (tim)sort merges them in linear time
         seen = np.sort(np.concatenate([seen, new]), kind="stable")
+        seen_rows = None
         kept.append((rule, signature))
+        added.append((rule_pairs, largest, new))
         total += len(new)
     forget_rule_codes(cache, [rule for rule, _ in kept])
     if not kept:
-        return _template_rules(present, fields)
-    return [rule for rule, _ in kept]
+        return _template_rules(present, fields), None
+    # each pair tagged with the first kept rule that proposed it, as the blocker does
+    rule_ids = np.empty(len(seen), dtype=np.int16)
+    for position, (_, _, new) in enumerate(added):
+        rule_ids[np.searchsorted(seen, new)] = position
+    built = RulePairs(names=tuple(rule.name for rule, _ in kept), n_records=n,
+                      encoded=seen, rule_ids=rule_ids,
+                      pairs=tuple(p for p, _, _ in added),
+                      largest=tuple(b for _, b, _ in added))
+    return [rule for rule, _ in kept], built
+
+
+def _pairs_sharing(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray) -> int:
+    """How many of the pairs ``(row_l, row_r)`` share a block under ``codes``."""
+    left = np.take(codes, row_l)
+    same = np.equal(left, np.take(codes, row_r))
+    same &= left >= 0
+    return int(np.count_nonzero(same))
 
 
 def _sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:

@@ -18,13 +18,14 @@ from goldenrec._blocking import (
     BlockingRule,
     BlockingStrategy,
     KeyCache,
+    RulePairs,
     SortedNeighbourhood,
     TokenBlocking,
     blocking_from_dict,
 )
 from goldenrec._clustering import ConnectedComponents, Constraint, WeightedClustering
 from goldenrec._comparisons import Comparator, Comparison, comparison_from_dict
-from goldenrec._defaults import default_blocking_rules, default_comparisons, usable_fields
+from goldenrec._defaults import choose_blocking_rules, default_comparisons, usable_fields
 from goldenrec._frozen import FrozenState
 from goldenrec._normalise._base import VALID, Normaliser
 from goldenrec._normalise._records import (
@@ -266,22 +267,26 @@ class Pipeline:
             normalised = self.record_normaliser().normalise(mapped)
         records = normalised.frame
         key_cache: KeyCache = {}  # block keys, computed once for rule choice and blocking
+        built: RulePairs | None = None  # pairs built while choosing the rules
         if refit:
             fields = usable_fields(records, normalised.roles)
             kinds = {f.name: f.kind for f in self.all_fields()}
             comparisons = list(self.comparisons) if self.comparisons is not None else \
                 default_comparisons(fields, kinds)
-            rules: list[BlockingRule | BlockingStrategy] = (
-                list(self.blocking_rules) if self.blocking_rules is not None
-                else list(default_blocking_rules(fields, records, kinds, cache=key_cache,
-                                                 max_pairs=self.max_pairs)))
+            rules: list[BlockingRule | BlockingStrategy]
+            if self.blocking_rules is not None:
+                rules = list(self.blocking_rules)
+            else:
+                chosen, built = choose_blocking_rules(fields, records, kinds, cache=key_cache,
+                                                      max_pairs=self.max_pairs)
+                rules = list(chosen)
             self.fields_ = list(normalised.roles)
             self.comparisons_ = comparisons
             self.blocking_rules_ = rules
         stage("block")
         blocker = Blocker(self.blocking_rules_, max_pairs=self.max_pairs,
                           max_block_size=self.max_block_size)
-        pairs = blocker.block(records, cache=key_cache)
+        pairs = blocker.block(records, cache=key_cache, built=built)
         stage("compare")
         comparator = Comparator(tuple(self.comparisons_))
         gamma = comparator.compare(pairs, records)
