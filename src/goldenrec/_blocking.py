@@ -13,6 +13,7 @@ import pandas as pd
 from anyascii import anyascii
 
 from goldenrec._normalise._base import VALID
+from goldenrec._text_columns import text_from_codes
 from goldenrec.errors import ConfigError, GoldenrecError
 
 __all__ = [
@@ -322,15 +323,18 @@ class Blocker:
         self.stats_["reduction_ratio"] = 1.0 - self.stats_["pairs"] / all_pairs
         #: Share of all record pairs that blocking spared from comparison.
         self.reduction_ratio_ = 1.0 - len(unique) / all_pairs
-        # categorical: millions of pairs share each record's strings instead of copying them
+        # sources are categorical (a few names shared by millions of pairs); record keys
+        # are text taken from each record's key (through Arrow: no string is copied per
+        # pair, and the column writes fast, which a million-category one does not)
         source_codes, sources = pd.factorize(records["source"])
         key_codes, keys = pd.factorize(records["record_key"])
+        labels = np.asarray(keys, dtype=object)
         pairs = pd.DataFrame({
             "row_l": row_l, "row_r": row_r,
             "source_l": pd.Categorical.from_codes(source_codes[row_l], sources),
-            "record_key_l": pd.Categorical.from_codes(key_codes[row_l], keys),
+            "record_key_l": text_from_codes(labels, key_codes[row_l]),
             "source_r": pd.Categorical.from_codes(source_codes[row_r], sources),
-            "record_key_r": pd.Categorical.from_codes(key_codes[row_r], keys),
+            "record_key_r": text_from_codes(labels, key_codes[row_r]),
             "rule": pd.Categorical.from_codes(rules.astype(np.int64),
                                               categories=pd.Index(names)),
         })

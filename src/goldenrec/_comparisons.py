@@ -7,6 +7,7 @@ comparison computes its levels once per distinct pair of values, not per record 
 from __future__ import annotations
 
 import functools
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -20,6 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from goldenrec._correlated import combination_shares, correlate
 from goldenrec._normalise._base import VALID
+from goldenrec._processes import fork_map, worker_count
 from goldenrec.errors import ConfigError
 
 __all__ = [
@@ -336,6 +338,9 @@ class EmailComparison(Comparison):
 
 
 _SEPARATOR = "\x1f"
+#: Candidate pairs from which :class:`Comparator` may use worker processes.
+PARALLEL_MIN_PAIRS = 1_000_000
+logger = logging.getLogger(__name__)
 
 
 def _split_composite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -491,6 +496,9 @@ class Comparator:
     comparisons: tuple[Comparison, ...] = dataclass_field(default_factory=tuple)
     correlated: tuple[tuple[str, ...], ...] | None = dataclass_field(default=None,
                                                                      kw_only=True)
+    #: Processes for the comparisons of many pairs (from :data:`PARALLEL_MIN_PAIRS`;
+    #: ``None`` or ``-1``: every CPU); the levels are the same with any number.
+    n_jobs: int | None = dataclass_field(default=1, kw_only=True)
 
     def compare(self, pairs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
         if not self.comparisons:
@@ -500,17 +508,17 @@ class Comparator:
             raise ConfigError("comparison names must be unique")
         row_l = pairs["row_l"].to_numpy()
         row_r = pairs["row_r"].to_numpy()
-        out = {}
         swaps: dict[tuple[str, str], np.ndarray] = {}
         columns = _KeyColumns(records)
-        for comparison in self.comparisons:
+        work: list[_Work] = []
+        for comparison in self.comparisons:  # codes first: shared, each built once
             is_name = isinstance(comparison, NameComparison)
             other = getattr(comparison, "swap_with", None)
+            swap = None
             if other is None:
                 field_codes, values = columns.codes((comparison.field,), canonical=is_name,
                                                     needed_by=comparison.name)
                 codes = field_codes[0]
-                code_r = codes[row_r]
             else:
                 group = (comparison.field, other)
                 ordered = tuple(sorted(group))
@@ -520,14 +528,59 @@ class Comparator:
                 both, values = columns.codes(group, canonical=True,
                                              needed_by=comparison.name)
                 codes = both[0]
-                code_r = np.where(swaps[ordered], both[1][row_r], codes[row_r])
-            levels = comparison.levels_of_codes(codes[row_l], code_r, values)
-            out[f"gamma_{comparison.name}"] = levels
-            if comparison.term_frequency:
-                plain_codes, _ = columns.codes((comparison.field,))
-                out[f"tf_{comparison.name}"] = _pair_frequencies(
-                    plain_codes[0], row_l, row_r, levels, len(comparison.labels))
+                swap = (swaps[ordered], both[1])
+            plain_codes = (columns.codes((comparison.field,))[0][0]
+                           if comparison.term_frequency else None)
+            work.append(_Work(comparison, codes, values, swap, plain_codes))
+        out: dict[str, np.ndarray] = {}
+        for item, levels in zip(work, self._levels(work, row_l, row_r)):
+            out[f"gamma_{item.comparison.name}"] = levels
+            if item.plain_codes is not None:
+                out[f"tf_{item.comparison.name}"] = _pair_frequencies(
+                    item.plain_codes, row_l, row_r, levels, len(item.comparison.labels))
         correlate(out, self.comparisons, row_l, row_r,
                   functools.partial(_local_shares, columns), groups=self.correlated)
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma
+
+    def _levels(self, work: list[_Work], row_l: np.ndarray, row_r: np.ndarray
+                ) -> list[np.ndarray]:
+        """Each comparison's levels, in worker processes when there are many pairs."""
+        workers = worker_count(self.n_jobs) if len(row_l) >= PARALLEL_MIN_PAIRS else 1
+        if workers > 1 and len(work) > 1:
+            # the heaviest first: workers then finish at about the same time
+            order = sorted(range(len(work)), key=lambda i: -work[i].cost())
+            try:
+                found = fork_map(lambda i: work[order[i]].levels(row_l, row_r),
+                                 len(work), workers)
+            except Exception as error:  # a broken pool must not stop a run
+                logger.warning("worker processes failed (%s); comparing in one process",
+                               type(error).__name__)
+            else:
+                by_position = dict(zip(order, found))
+                return [by_position[i] for i in range(len(work))]
+        return [item.levels(row_l, row_r) for item in work]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One comparison's inputs for :meth:`Comparator.compare`: the field's codes per
+    record into ``values``, the swapped reading of name pairs and the codes of
+    term-frequency counts."""
+
+    comparison: Comparison
+    codes: np.ndarray
+    values: np.ndarray
+    swap: tuple[np.ndarray, np.ndarray] | None
+    plain_codes: np.ndarray | None
+
+    def cost(self) -> int:
+        """A rough weight for scheduling: comparisons that look inside values cost more
+        (edit distances on long texts most)."""
+        return {"email": 4, "date": 3, "identifier": 3, "name": 2}.get(self.comparison.kind, 1)
+
+    def levels(self, row_l: np.ndarray, row_r: np.ndarray) -> np.ndarray:
+        codes = self.codes
+        code_r = codes[row_r] if self.swap is None else np.where(
+            self.swap[0], self.swap[1][row_r], codes[row_r])
+        return self.comparison.levels_of_codes(codes[row_l], code_r, self.values)

@@ -288,7 +288,7 @@ class Pipeline:
                           max_block_size=self.max_block_size)
         pairs = blocker.block(records, cache=key_cache, built=built)
         stage("compare")
-        comparator = Comparator(tuple(self.comparisons_))
+        comparator = Comparator(tuple(self.comparisons_), n_jobs=self.n_jobs)
         gamma = comparator.compare(pairs, records)
         if frozen is not None:
             frozen.term_frequencies(gamma, pairs, records, self.comparisons_)

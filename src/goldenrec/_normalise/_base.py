@@ -7,10 +7,8 @@ import itertools
 import logging
 import math
 import multiprocessing
-import os
 import pickle
 import re
-import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._normalise._text import clean_text, fold
+from goldenrec._processes import frozen_gc, worker_count
 from goldenrec.errors import ConfigError
 
 __all__ = [
@@ -249,18 +248,9 @@ def _factorize(columns: Sequence[pd.Series]) -> tuple[np.ndarray, list[list[Any]
 # -- worker processes -----------------------------------------------------------------------
 def _workers(n_jobs: int | None, n_items: int) -> int:
     """How many processes to use for ``n_items`` distinct values (1: this one)."""
-    if n_jobs == 1 or n_items < PARALLEL_MIN_VALUES:
+    if n_items < PARALLEL_MIN_VALUES:
         return 1
-    # Worker processes are forked (no re-import of the caller's script), so only where
-    # fork is the native, safe choice; and never from inside a worker process.
-    if sys.platform != "linux" or multiprocessing.parent_process() is not None:
-        return 1
-    if n_jobs is None or n_jobs == -1:
-        try:
-            return len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            return os.cpu_count() or 1
-    return n_jobs
+    return worker_count(n_jobs)
 
 
 def _run(normaliser: Normaliser, items: list[tuple[Any, Any, Any]], width: int,
@@ -291,22 +281,13 @@ def _run_in_processes(normaliser: Normaliser, items: list[tuple[Any, Any, Any]],
     size = max(1_000, -(-len(items) // (workers * _CHUNKS_PER_WORKER)))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    # Frozen objects are skipped by the workers' garbage collector, which would otherwise
-    # walk (and so copy, page by page) every object inherited from this process. An
-    # application that froze objects itself is left alone.
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
+    with frozen_gc():
         pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context)
         try:
             parts = list(pool.map(_chunk_columns, itertools.repeat(normaliser), chunks,
                                   itertools.repeat(width)))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        if freeze:
-            gc.unfreeze()
     logger.debug("normalised %d distinct values in %d processes", len(items), workers)
     return [list(itertools.chain.from_iterable(part[i] for part in parts))
             for i in range(4 + width)]

@@ -1,0 +1,78 @@
+"""The comparator in worker processes gives the same levels and frequencies as in one."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import goldenrec as gr
+from goldenrec import _comparisons
+from goldenrec._comparisons import Comparator
+from goldenrec._defaults import default_comparisons, usable_fields
+from goldenrec._synthetic import generate_customers
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]]:
+    customers = generate_customers(1_500, seed=3)
+    pipeline = gr.Pipeline(list(customers.sources))
+    normalised = pipeline.normalise(customers.frames)
+    records = normalised.frame
+    kinds = {f.name: f.kind for f in pipeline.all_fields()}
+    comparisons = default_comparisons(usable_fields(records, normalised.roles), kinds)
+    rng = np.random.default_rng(0)
+    left = rng.integers(0, len(records), 20_000)
+    right = rng.integers(0, len(records), 20_000)
+    keep = left < right
+    pairs = pd.DataFrame({"row_l": left[keep], "row_r": right[keep]})
+    return records, pairs, comparisons
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_processes_give_the_levels_of_one(data: tuple[pd.DataFrame, pd.DataFrame,
+                                                      list[gr.Comparison]],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    records, pairs, comparisons = data
+    alone = Comparator(tuple(comparisons)).compare(pairs, records)
+    monkeypatch.setattr(_comparisons, "PARALLEL_MIN_PAIRS", 1)
+    calls: list[int] = []
+    original = _comparisons.fork_map
+
+    def spy(task, n_tasks, workers):  # type: ignore[no-untyped-def]
+        calls.append(workers)
+        return original(task, n_tasks, workers)
+
+    monkeypatch.setattr(_comparisons, "fork_map", spy)
+    together = Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records)
+    assert calls == [2]  # the processes were used
+    pd.testing.assert_frame_equal(alone, together)
+
+
+def test_a_broken_pool_falls_back_to_one_process(
+        data: tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    records, pairs, comparisons = data
+    alone = Comparator(tuple(comparisons)).compare(pairs, records)
+    monkeypatch.setattr(_comparisons, "PARALLEL_MIN_PAIRS", 1)
+
+    def broken(task, n_tasks, workers):  # type: ignore[no-untyped-def]
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(_comparisons, "fork_map", broken)
+    pd.testing.assert_frame_equal(
+        Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records), alone)
+
+
+def test_few_pairs_stay_in_this_process(
+        data: tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    records, pairs, comparisons = data
+
+    def unexpected(task, n_tasks, workers):  # type: ignore[no-untyped-def]
+        raise AssertionError("processes for a few pairs")
+
+    monkeypatch.setattr(_comparisons, "fork_map", unexpected)
+    Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records)
