@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,6 +21,27 @@ def read_febrl(name: str) -> pd.DataFrame:
         pytest.skip(f"shared benchmark data not found at {path}")
     return pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False,
                        na_values=[""])
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A ``local[2]`` Spark session for the tests (skipped without pyspark or Java)."""
+    pytest.importorskip("pyspark", reason="the Spark engine needs the spark extra")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("the Spark engine needs Java")
+    from pyspark.sql import SparkSession  # noqa: PLC0415  # optional dependency
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("goldenrec-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.sql.adaptive.enabled", "false")
+               .config("spark.driver.memory", "1g")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
 
 
 @pytest.fixture

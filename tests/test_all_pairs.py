@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -277,26 +273,6 @@ def test_zero_config_store_grows_past_all_pairs(tmp_path: Path) -> None:
 
 
 # -- Spark ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark", reason="the Spark engine needs the spark extra")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("the Spark engine needs Java")
-    from pyspark.sql import SparkSession  # noqa: PLC0415
-
-    running = SparkSession.getActiveSession()
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (SparkSession.builder.master("local[2]").appName("goldenrec-tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.default.parallelism", "2")
-               .config("spark.sql.adaptive.enabled", "false")
-               .config("spark.driver.memory", "1g")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    if running is None:         # another module's session is left running
-        session.stop()
 
 
 _SPARK_WARNINGS = [
