@@ -10,6 +10,7 @@ pyarrow, values that are not all text).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,17 +36,7 @@ def text_column(values: np.ndarray) -> Any:
     >>> list(pd.Series(text_column(np.array(["a", None], dtype=object))).isna())
     [False, True]
     """
-    dtype = _arrow_text_dtype()
-    if dtype is None or not len(values):
-        return values
-    pa = arrow()[0]  # type: ignore[index]  # the dtype says pyarrow is there
-    try:
-        texts = pa.array(values, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pandas decides
-        return values
-    if texts.null_count == len(texts):  # pandas keeps all-missing columns as objects
-        return values
-    return pd.array(texts, dtype=dtype)
+    return _as_pandas(_arrow_texts(values), lambda: values)
 
 
 def text_from_codes(labels: np.ndarray, codes: np.ndarray) -> Any:
@@ -55,15 +46,28 @@ def text_from_codes(labels: np.ndarray, codes: np.ndarray) -> Any:
     ...                                np.array([1, 0, 1]))))
     ['y', 'x', 'y']
     """
-    dtype = _arrow_text_dtype()
-    if dtype is None or not len(labels):
-        return np.asarray(labels, dtype=object)[codes]
+    texts = _arrow_texts(labels)
+    if texts is not None:
+        pa = arrow()[0]  # type: ignore[index]  # texts say pyarrow is there
+        texts = texts.take(pa.array(np.asarray(codes, dtype=np.int64)))
+    return _as_pandas(texts, lambda: np.asarray(labels, dtype=object)[codes])
+
+
+def _arrow_texts(values: np.ndarray) -> Any:
+    """``values`` as an Arrow text array where pandas would infer Arrow-backed text from
+    them, else ``None`` (pandas 2, no pyarrow, values not all text: pandas decides)."""
+    if _arrow_text_dtype() is None or not len(values):
+        return None
     pa = arrow()[0]  # type: ignore[index]  # the dtype says pyarrow is there
     try:
-        texts = pa.array(labels, type=pa.large_string(), from_pandas=True)
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return np.asarray(labels, dtype=object)[codes]
-    taken = texts.take(pa.array(np.asarray(codes, dtype=np.int64)))
-    if taken.null_count == len(taken):
-        return np.asarray(labels, dtype=object)[codes]
-    return pd.array(taken, dtype=dtype)
+        return None
+
+
+def _as_pandas(texts: Any, otherwise: Callable[[], Any]) -> Any:
+    """Arrow ``texts`` as pandas' text array; ``otherwise()`` where there are none or all
+    are missing (pandas keeps all-missing columns as objects)."""
+    if texts is None or texts.null_count == len(texts):
+        return otherwise()
+    return pd.array(texts, dtype=_arrow_text_dtype())

@@ -956,6 +956,7 @@ class GoldenStore:
         #    own cap (own: e.g. the all-pairs rule, whose one block holds every record)
         limits = rule_limits(rules, pipeline.max_block_size)
         own = {r: c for r, c in limits.items() if rules[r].max_block_size is not None}
+        gone_in = _gone_in(plan)
         new_pairs = pd.DataFrame({"rid_a": [], "rid_b": [], "rules": []}, dtype=np.int64)
         forced = pd.DataFrame({"rid_a": [], "rid_b": [], "rules": []}, dtype=np.int64)
         rule_entries = new_frame({c: np.zeros(0, dtype=np.int64) for c in
@@ -973,7 +974,7 @@ class GoldenStore:
                                         "rid": inc_rids[keys["row"].to_numpy()]})
                 plan.keys_put.extend(zip(entries["rule"].tolist(), entries["hash"].tolist(),
                                          entries["rid"].tolist()))
-                members, oversized = self._block_members(entries, set(gone), plan,
+                members, oversized = self._block_members(entries, set(gone), gone_in,
                                                          own if first == 0 else {})
                 probing = entries
                 if oversized:  # stored blocks over their rule's cap: none of it pairs
@@ -987,7 +988,8 @@ class GoldenStore:
                     forced = found
         if limits:
             regained, unpaired = self._block_limits(plan, rule_entries, set(gone),
-                                                    set(incoming), limits=limits, own=own)
+                                                    set(incoming), gone_in, limits=limits,
+                                                    own=own)
             new_pairs = pd.concat([new_pairs, regained], ignore_index=True)
             touched_rids |= unpaired
         plan.stats["candidate_pairs"] = len(new_pairs)
@@ -1083,14 +1085,15 @@ class GoldenStore:
                     sql, args if table == "pairs" else ()))
         return out - skip
 
-    def _block_members(self, entries: pd.DataFrame, gone: set[int], plan: _Plan,
-                       own: Mapping[int, int]) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
-        """Stored records holding the same block keys as ``entries`` (not ``gone``), and
-        the blocks of rules with their own cap (``own``: rule id → cap in force) whose
-        stored records already outnumber it: those are counted only up to the cap, never
-        read (the all-pairs block of a grown store holds every record)."""
+    def _block_members(self, entries: pd.DataFrame, gone: set[int],
+                       gone_in: Mapping[tuple[int, int], int], own: Mapping[int, int]
+                       ) -> tuple[pd.DataFrame, set[tuple[int, int]]]:
+        """Stored records holding the same block keys as ``entries`` (not ``gone``; how
+        many leave each block: ``gone_in``), and the blocks of rules with their own cap
+        (``own``: rule id → cap in force) whose stored records already outnumber it: those
+        are counted only up to the cap, never read (the all-pairs block of a grown store
+        holds every record)."""
         probe = set(zip(entries["rule"].tolist(), entries["hash"].tolist()))
-        gone_in = _gone_in(plan)
         bounds = {b: own[b[0]] + 1 + gone_in.get(b, 0) for b in probe if b[0] in own}
         oversized = {b for b, n in bounded_sizes(self._db, bounds).items() if n >= bounds[b]}
         self._temp("probe_keys", "rule INTEGER, hash INTEGER", sorted(probe - oversized))
@@ -1102,7 +1105,8 @@ class GoldenStore:
         return members, oversized
 
     def _block_limits(self, plan: _Plan, entries: pd.DataFrame, gone: set[int],
-                      incoming: set[int], *, limits: Mapping[int, int],
+                      incoming: set[int], gone_in: Mapping[tuple[int, int], int], *,
+                      limits: Mapping[int, int],
                       own: Mapping[int, int]) -> tuple[pd.DataFrame, set[int]]:
         """Blocks that cross their rule's cap (``limits``: rule id → cap in force) in this
         update, as a run on all records would see them: a block that grows past it no
@@ -1116,12 +1120,12 @@ class GoldenStore:
         for block in zip(entries["rule"].tolist(), entries["hash"].tolist()):
             if block[0] in limits:
                 new_in[block] = new_in.get(block, 0) + 1
-        gone_in = {b: n for b, n in _gone_in(plan).items() if b[0] in limits}
-        blocks = sorted(set(new_in) | set(gone_in))
+        leaving = {b: n for b, n in gone_in.items() if b[0] in limits}
+        blocks = sorted(set(new_in) | set(leaving))
         if not blocks:
             return empty, set()
         # a count reaching its bound means over the cap both before and after: no crossing
-        before = bounded_sizes(self._db, {b: own[b[0]] + 1 + gone_in.get(b, 0)
+        before = bounded_sizes(self._db, {b: own[b[0]] + 1 + leaving.get(b, 0)
                                           for b in blocks if b[0] in own})
         self._temp("probe_keys", "rule INTEGER, hash INTEGER",
                    [b for b in blocks if b[0] not in own])
@@ -1132,7 +1136,7 @@ class GoldenStore:
         for block in blocks:
             limit = limits[block[0]]
             old = before.get(block, 0)
-            new = old - gone_in.get(block, 0) + new_in.get(block, 0)
+            new = old - leaving.get(block, 0) + new_in.get(block, 0)
             if 2 <= old <= limit < new:
                 crossing[block] = False
             elif 2 <= new <= limit < old:
