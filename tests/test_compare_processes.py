@@ -76,3 +76,37 @@ def test_few_pairs_stay_in_this_process(
 
     monkeypatch.setattr(_comparisons, "fork_map", unexpected)
     Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_sets_compared_together_as_each_alone(
+        data: tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]],
+        monkeypatch: pytest.MonkeyPatch, n_jobs: int) -> None:
+    records, pairs, comparisons = data
+    monkeypatch.setattr(_comparisons, "PARALLEL_MIN_PAIRS", 1)
+    first = pairs.iloc[:7_000].set_axis(np.arange(7_000) * 3 + 5)  # an index of its own
+    second = pairs.iloc[7_000:].reset_index(drop=True)
+    empty = pairs.iloc[:0]
+    comparator = Comparator(tuple(comparisons), n_jobs=n_jobs)
+    together = comparator.compare_each([first, second, empty], records)
+    alone = Comparator(tuple(comparisons)).compare
+    assert len(together) == 3
+    for part, gamma in zip((first, second, empty), together):
+        pd.testing.assert_frame_equal(gamma, alone(part, records))
+    assert any(c.startswith("tf_") for c in together[0].columns)  # frequencies checked too
+
+
+def test_pipeline_compares_the_u_sample_with_the_candidates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    customers = generate_customers(600, seed=5)
+    sizes: list[list[int]] = []
+    original = Comparator.compare_each
+
+    def spy(self, pair_sets, records):  # type: ignore[no-untyped-def]
+        sizes.append([len(p) for p in pair_sets])
+        return original(self, pair_sets, records)
+
+    monkeypatch.setattr(Comparator, "compare_each", spy)
+    pipeline = gr.Pipeline(list(customers.sources), u_sample_size=5_000)
+    result = pipeline.resolve(customers.frames)
+    assert len(sizes) == 1 and sizes[0] == [len(result.pairs), 5_000]

@@ -500,6 +500,35 @@ class Comparator:
     #: ``None`` or ``-1``: every CPU); the levels are the same with any number.
     n_jobs: int | None = dataclass_field(default=1, kw_only=True)
 
+    def compare_each(self, pair_sets: Sequence[pd.DataFrame], records: pd.DataFrame
+                     ) -> list[pd.DataFrame]:
+        """:meth:`compare` for several sets of pairs of the same records, in one pass:
+        the same levels as one call per set, but the worker processes share all the
+        work (e.g. the candidate pairs and the random pairs that estimate ``u``).
+
+        >>> records = pd.DataFrame({"email_key": ["a@x.org", "a@x.org", "b@y.org"],
+        ...                         "email_status": ["valid"] * 3})
+        >>> pairs = pd.DataFrame({"row_l": [0], "row_r": [1]})
+        >>> sample = pd.DataFrame({"row_l": [0, 1], "row_r": [2, 2]})
+        >>> [g["gamma_email"].tolist() for g in Comparator(
+        ...     (ExactComparison("email"),)).compare_each([pairs, sample], records)]
+        [[0], [1, 1]]
+        """
+        if len(pair_sets) == 1:
+            return [self.compare(pair_sets[0], records)]
+        rows = pd.DataFrame({
+            side: np.concatenate([part[side].to_numpy(dtype=np.int64) for part in pair_sets])
+            if pair_sets else np.empty(0, dtype=np.int64)
+            for side in ("row_l", "row_r")})
+        gamma = self.compare(rows, records)
+        out = []
+        start = 0
+        for part in pair_sets:
+            piece = gamma.iloc[start:start + len(part)]
+            start += len(part)
+            out.append(piece.set_axis(part.index, axis=0))
+        return out
+
     def compare(self, pairs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
         if not self.comparisons:
             raise ConfigError("at least one comparison is needed")

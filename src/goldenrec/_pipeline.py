@@ -289,14 +289,17 @@ class Pipeline:
         pairs = blocker.block(records, cache=key_cache, built=built)
         stage("compare")
         comparator = Comparator(tuple(self.comparisons_), n_jobs=self.n_jobs)
-        gamma = comparator.compare(pairs, records)
+        if refit:
+            # random record pairs estimate u: compared with the candidates in one pass
+            sample_l, sample_r = random_pairs(len(records), self.u_sample_size, self.seed)
+            gamma, random_gamma = comparator.compare_each(
+                [pairs, pd.DataFrame({"row_l": sample_l, "row_r": sample_r})], records)
+        else:
+            gamma = comparator.compare(pairs, records)
         if frozen is not None:
             frozen.term_frequencies(gamma, pairs, records, self.comparisons_)
         stage("score")
         if refit:
-            sample_l, sample_r = random_pairs(len(records), self.u_sample_size, self.seed)
-            random_gamma = comparator.compare(
-                pd.DataFrame({"row_l": sample_l, "row_r": sample_r}), records)
             n_levels = {c.name: len(c.labels) for c in self.comparisons_}
             scorer: Scorer = (copy.deepcopy(self.scorer) if self.scorer is not None
                               else FellegiSunter(max_iter=self.em_max_iter))
