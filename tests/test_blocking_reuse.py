@@ -89,6 +89,18 @@ def test_combined_codes_group_exactly_the_records_sharing_every_key(
         assert (codes[i] < 0) == (None in row)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_codes_from_a_shared_cache_are_those_computed_alone(seed: int) -> None:
+    records = synthetic(600, seed)
+    rules = [block_on("email", "phone"), block_on("phone", "email"),
+             block_on("first_name", "phone", "last_name"), block_on("phone", "postcode"),
+             block_on("last_name", "first_name"), block_on("email")]
+    cache: dict = {}  # type: ignore[type-arg]
+    for rule in [*rules, *reversed(rules)]:  # masks and codes reused in either order
+        np.testing.assert_array_equal(_rule_codes(rule, records, cache),
+                                      _rule_codes(rule, records))
+
+
 def reference_choice(records: pd.DataFrame, kinds: dict[str, str]) -> list[str]:
     """The rule choice written plainly: every candidate's pairs built as a set."""
     n = len(records)  # the budgets as set now (tests patch them)

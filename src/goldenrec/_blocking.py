@@ -392,7 +392,8 @@ class Blocker:
 #: Factorised codes of block keys already computed for one records frame.
 #: A rule's combined codes may be kept too, under its tuple of keys (see
 #: :func:`remember_rule_codes`).
-KeyCache = dict["BlockKey | tuple[BlockKey, ...]", tuple[np.ndarray, int]]
+#: A single key's shared-block mask is kept under :class:`_SharedMask`.
+KeyCache = dict["BlockKey | tuple[BlockKey, ...] | _SharedMask", tuple[np.ndarray, int]]
 
 
 def count_pairs(rule: BlockingRule, records: pd.DataFrame,
@@ -435,10 +436,12 @@ def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
     # whose blocks so far and whose block of this key hold others can share the combined
     # block: the rest get numbers of their own without hashing
     combined, width = first, n_first
-    for key in rule.keys[1:]:
+    combined_shared = _key_shared(rule.keys[0], first, n_first, cache)
+    for position, key in enumerate(rule.keys[1:]):
+        if position:  # the blocks folded so far
+            combined_shared = _in_shared_block(combined, width)
         codes, n_uniques = _key_codes(key, records, cache)
-        shared = np.flatnonzero(_in_shared_block(combined, width)
-                                & _in_shared_block(codes, n_uniques))
+        shared = np.flatnonzero(combined_shared & _key_shared(key, codes, n_uniques, cache))
         folded, uniques = pd.factorize(combined[shared] * (n_uniques + 1) + codes[shared])
         missing = (combined < 0) | (codes < 0)
         alone = np.ones(len(combined), dtype=bool)
@@ -450,6 +453,26 @@ def _rule_codes(rule: BlockingRule, records: pd.DataFrame,
         combined[lone] = len(uniques) + np.arange(len(lone))
         width = len(uniques) + len(lone)
     return combined
+
+
+@dataclass(frozen=True)
+class _SharedMask:
+    """Cache entry name of a key's :func:`_in_shared_block` mask (the same for every
+    rule that combines the key with others)."""
+
+    key: BlockKey
+
+
+def _key_shared(key: BlockKey, codes: np.ndarray, width: int, cache: KeyCache | None
+                ) -> np.ndarray:
+    """:func:`_in_shared_block` of a single key's codes, computed once per cache."""
+    entry = _SharedMask(key)
+    if cache is not None and entry in cache:
+        return cache[entry][0]
+    shared = _in_shared_block(codes, width)
+    if cache is not None:
+        cache[entry] = (shared, 0)
+    return shared
 
 
 def _in_shared_block(codes: np.ndarray, width: int) -> np.ndarray:
