@@ -537,7 +537,6 @@ class Comparator:
             raise ConfigError("comparison names must be unique")
         row_l = pairs["row_l"].to_numpy()
         row_r = pairs["row_r"].to_numpy()
-        swaps: dict[tuple[str, str], np.ndarray] = {}
         columns = _KeyColumns(records)
         work: list[_Work] = []
         for comparison in self.comparisons:  # codes first: shared, each built once
@@ -551,44 +550,70 @@ class Comparator:
             else:
                 group = (comparison.field, other)
                 ordered = tuple(sorted(group))
-                if ordered not in swaps:
-                    plain, plain_values = columns.codes(ordered)
-                    swaps[ordered] = _swapped(plain, plain_values, row_l, row_r)
+                plain, plain_values = columns.codes(ordered)
                 both, values = columns.codes(group, canonical=True,
                                              needed_by=comparison.name)
                 codes = both[0]
-                swap = (swaps[ordered], both[1])
+                swap = _Swap(ordered, plain, plain_values, both[1])
             plain_codes = (columns.codes((comparison.field,))[0][0]
                            if comparison.term_frequency else None)
             work.append(_Work(comparison, codes, values, swap, plain_codes))
         out: dict[str, np.ndarray] = {}
-        for item, levels in zip(work, self._levels(work, row_l, row_r)):
+        for item, (levels, frequencies) in zip(work, self._levels(work, row_l, row_r)):
             out[f"gamma_{item.comparison.name}"] = levels
-            if item.plain_codes is not None:
-                out[f"tf_{item.comparison.name}"] = _pair_frequencies(
-                    item.plain_codes, row_l, row_r, levels, len(item.comparison.labels))
+            if frequencies is not None:
+                out[f"tf_{item.comparison.name}"] = frequencies
         correlate(out, self.comparisons, row_l, row_r,
                   functools.partial(_local_shares, columns), groups=self.correlated)
         gamma: pd.DataFrame = pd.DataFrame(out, index=pairs.index)
         return gamma
 
     def _levels(self, work: list[_Work], row_l: np.ndarray, row_r: np.ndarray
-                ) -> list[np.ndarray]:
-        """Each comparison's levels, in worker processes when there are many pairs."""
+                ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Each comparison's levels and term frequencies, in worker processes when there
+        are many pairs. Name comparisons read with their fields swapped go together:
+        they share the (costly) swap test of each pair."""
+        tasks: dict[object, list[int]] = {}
+        for index, item in enumerate(work):
+            tasks.setdefault(item.swap.fields if item.swap else index, []).append(index)
+        groups = list(tasks.values())
+
+        def run(group: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+            swap = work[group[0]].swap
+            crossed = swap.crossed(row_l, row_r) if swap is not None else None
+            return [work[i].levels(row_l, row_r, crossed) for i in group]
+
         workers = worker_count(self.n_jobs) if len(row_l) >= PARALLEL_MIN_PAIRS else 1
-        if workers > 1 and len(work) > 1:
+        found: list[list[tuple[np.ndarray, np.ndarray | None]]] | None = None
+        if workers > 1 and len(groups) > 1:
             # the heaviest first: workers then finish at about the same time
-            order = sorted(range(len(work)), key=lambda i: -work[i].cost())
+            groups.sort(key=lambda g: -sum(work[i].cost() for i in g))
             try:
-                found = fork_map(lambda i: work[order[i]].levels(row_l, row_r),
-                                 len(work), workers)
+                found = fork_map(lambda i: run(groups[i]), len(groups), workers)
             except Exception as error:  # a broken pool must not stop a run
                 logger.warning("worker processes failed (%s); comparing in one process",
                                type(error).__name__)
-            else:
-                by_position = dict(zip(order, found))
-                return [by_position[i] for i in range(len(work))]
-        return [item.levels(row_l, row_r) for item in work]
+        if found is None:
+            found = [run(group) for group in groups]
+        by_item = {i: result for group, results in zip(groups, found)
+                   for i, result in zip(group, results)}
+        return [by_item[i] for i in range(len(work))]
+
+
+@dataclass(frozen=True)
+class _Swap:
+    """Two name fields that may be swapped (``fields``, sorted): their plain codes into
+    ``values`` (shape ``(2, n_records)``), and the other field's codes in the reading of
+    the comparison that owns this (canonical names)."""
+
+    fields: tuple[str, ...]
+    plain: np.ndarray
+    values: np.ndarray
+    other: np.ndarray
+
+    def crossed(self, row_l: np.ndarray, row_r: np.ndarray) -> np.ndarray:
+        """Per pair, whether the right record's two fields fit better swapped."""
+        return _swapped(self.plain, self.values, row_l, row_r)
 
 
 @dataclass(frozen=True)
@@ -600,16 +625,26 @@ class _Work:
     comparison: Comparison
     codes: np.ndarray
     values: np.ndarray
-    swap: tuple[np.ndarray, np.ndarray] | None
+    swap: _Swap | None
     plain_codes: np.ndarray | None
 
     def cost(self) -> int:
         """A rough weight for scheduling: comparisons that look inside values cost more
-        (edit distances on long texts most)."""
-        return {"email": 4, "date": 3, "identifier": 3, "name": 2}.get(self.comparison.kind, 1)
+        (edit distances on long texts most; the swap test of names about as much)."""
+        weight = {"email": 4, "date": 3, "identifier": 3, "name": 2}.get(self.comparison.kind, 1)
+        return weight + (2 if self.swap is not None else 0)
 
-    def levels(self, row_l: np.ndarray, row_r: np.ndarray) -> np.ndarray:
+    def levels(self, row_l: np.ndarray, row_r: np.ndarray, crossed: np.ndarray | None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The levels per pair (``crossed``: the pairs read swapped, see :class:`_Swap`)
+        and, for term-frequency comparisons, the frequencies."""
         codes = self.codes
-        code_r = codes[row_r] if self.swap is None else np.where(
-            self.swap[0], self.swap[1][row_r], codes[row_r])
-        return self.comparison.levels_of_codes(codes[row_l], code_r, self.values)
+        code_r = codes[row_r]
+        if self.swap is not None and crossed is not None:
+            code_r = np.where(crossed, self.swap.other[row_r], code_r)
+        levels = self.comparison.levels_of_codes(codes[row_l], code_r, self.values)
+        frequencies = None
+        if self.plain_codes is not None:
+            frequencies = _pair_frequencies(self.plain_codes, row_l, row_r, levels,
+                                            len(self.comparison.labels))
+        return levels, frequencies
