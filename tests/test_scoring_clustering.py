@@ -133,3 +133,22 @@ def test_term_frequency_makes_rare_agreement_stronger() -> None:
 def test_both_missing_is_its_own_level() -> None:
     levels = ExactComparison("x").levels([None, None, "a"], [None, "a", "a"])
     assert levels.tolist() == [-2, -1, 0]
+
+
+def test_score_sums_the_match_weights_table_exactly() -> None:
+    rng = np.random.default_rng(7)
+    n = 5_000
+    gamma = pd.DataFrame({
+        "gamma_name": rng.integers(-1, 4, n), "tf_name": np.where(
+            rng.random(n) < 0.5, rng.random(n) / 50, np.nan),
+        "gamma_dob": rng.integers(-1, 3, n), "gamma_city": rng.integers(-1, 2, n)},
+        index=np.arange(n) * 2 + 1)
+    model = FellegiSunter().fit(gamma, gamma.iloc[::3],
+                                n_levels={"name": 4, "dob": 3, "city": 2},
+                                candidate_share=0.01)
+    scored = model.score(gamma)
+    weights = model.match_weights(gamma)
+    expected = np.log2(model.prior_ / (1 - model.prior_)) + weights.sum(axis=1).to_numpy()
+    np.testing.assert_array_equal(scored["match_weight"].to_numpy(), expected)
+    assert scored.index.equals(gamma.index)
+    assert model.score(gamma.iloc[:0]).empty

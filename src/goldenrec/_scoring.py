@@ -261,6 +261,11 @@ class FellegiSunter:
     def match_weights(self, gamma: pd.DataFrame) -> pd.DataFrame:
         """Per comparison, ``log2(m/u)`` of each pair's level (0 for missing), plus the
         term-frequency adjustment where the comparator reported frequencies."""
+        weights: pd.DataFrame = pd.DataFrame(self._weights(gamma), index=gamma.index)
+        return weights
+
+    def _weights(self, gamma: pd.DataFrame) -> dict[str, np.ndarray]:
+        """:meth:`match_weights` as arrays, by column name."""
         self._check_fitted()
         out = {}
         for name in self.names_:
@@ -271,14 +276,17 @@ class FellegiSunter:
                 weight = weight + tf_adjustment(
                     gamma[f"tf_{name}"].to_numpy(dtype=np.float64), float(self.u_[name][0]))
             out[f"weight_{name}"] = weight
-        weights: pd.DataFrame = pd.DataFrame(out, index=gamma.index)
-        return weights
+        return out
 
     def score(self, gamma: pd.DataFrame) -> pd.DataFrame:
         """``match_weight`` (log2 odds incl. the prior) and ``match_probability``."""
-        weights = self.match_weights(gamma)
+        # summed column by column, in order: what summing the weights table's rows
+        # gives, without building the table
+        weights = np.zeros(len(gamma))
+        for weight in self._weights(gamma).values():
+            weights += weight
         prior = np.log2(self.prior_ / (1 - self.prior_))
-        total = prior + weights.sum(axis=1).to_numpy()
+        total = prior + weights
         probability = 1.0 / (1.0 + np.exp2(-total))
         scored: pd.DataFrame = pd.DataFrame(
             {"match_weight": total, "match_probability": probability}, index=gamma.index)
