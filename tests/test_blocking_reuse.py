@@ -8,6 +8,7 @@ every key.
 from __future__ import annotations
 
 import itertools
+import sys
 
 import numpy as np
 import pandas as pd
@@ -146,3 +147,32 @@ def test_rule_choice_is_the_plain_algorithm(seed: int, per_record: int | None,
     kinds = {"first_name": "name", "last_name": "name", "date_of_birth": "date"}
     rules, _ = choose_blocking_rules(FIELDS, records, kinds, cache={})
     assert [r.name for r in rules] == reference_choice(records, kinds)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+@pytest.mark.parametrize("broken", [False, True])
+def test_rules_counted_in_processes_are_those_counted_in_one(
+        monkeypatch: pytest.MonkeyPatch, broken: bool) -> None:
+    records = synthetic(3_000, 5)
+    kinds = {"date_of_birth": "date"}
+    alone, alone_built = choose_blocking_rules(FIELDS, records, kinds, cache={})
+    monkeypatch.setattr(defaults, "PARALLEL_MIN_RECORDS", 1)
+    calls: list[int] = []
+    original = defaults.fork_map
+
+    def spy(task, n_tasks, workers):  # type: ignore[no-untyped-def]
+        calls.append(n_tasks)
+        if broken:
+            raise OSError("no processes here")
+        return original(task, n_tasks, workers)
+
+    monkeypatch.setattr(defaults, "fork_map", spy)
+    cache: dict = {}  # type: ignore[type-arg]
+    together, built = choose_blocking_rules(FIELDS, records, kinds, cache=cache, n_jobs=2)
+    assert calls  # the processes were asked for
+    assert [r.name for r in together] == [r.name for r in alone]
+    assert alone_built is not None and built is not None
+    np.testing.assert_array_equal(built.encoded, alone_built.encoded)
+    np.testing.assert_array_equal(built.rule_ids, alone_built.rule_ids)
+    pairs = Blocker(together).block(records, cache=cache, built=built)
+    pd.testing.assert_frame_equal(pairs, Blocker(alone).block(records))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Mapping, Sequence
 
@@ -16,6 +17,8 @@ from goldenrec._blocking import (
     KeyCache,
     RulePairs,
     _count,
+    _key_codes,
+    _key_shared,
     _rule_codes,
     all_pairs,
     block_on,
@@ -34,6 +37,7 @@ from goldenrec._comparisons import (
     StringComparison,
 )
 from goldenrec._normalise._base import VALID
+from goldenrec._processes import fork_map, worker_count
 from goldenrec._roles import is_digest_column
 
 __all__ = ["ALL_PAIRS_MAX_PAIRS", "all_pairs_records", "candidate_options",
@@ -55,6 +59,9 @@ _MIN_TOTAL_BUDGET = 200_000
 #: (1,414 records): comparing and scoring a million pairs takes seconds, and blocking
 #: then loses no true pair, whatever keys the records of a pair disagree on.
 ALL_PAIRS_MAX_PAIRS = 1_000_000
+#: Records from which candidate rules are counted in worker processes (``n_jobs``).
+PARALLEL_MIN_RECORDS = 200_000
+logger = logging.getLogger(__name__)
 
 
 def usable_fields(records: pd.DataFrame, roles: Sequence[str]) -> list[str]:
@@ -197,7 +204,8 @@ def with_all_pairs(rules: Sequence[BlockingRule], n_records: int,
 def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None = None,
                            kinds: Mapping[str, str] | None = None, *,
                            cache: KeyCache | None = None,
-                           max_pairs: int | None = None) -> list[BlockingRule]:
+                           max_pairs: int | None = None,
+                           n_jobs: int | None = 1) -> list[BlockingRule]:
     """Complementary rules so that one or two corrupted fields do not lose a match.
 
     Without ``records`` a fixed set of templates for the fields present is returned.
@@ -210,25 +218,27 @@ def default_blocking_rules(fields: Sequence[str], records: pd.DataFrame | None =
     """
     if records is None:
         return _template_rules(candidate_options(fields, kinds or {}, [])[0], fields)
-    return choose_blocking_rules(fields, records, kinds, cache=cache, max_pairs=max_pairs)[0]
+    return choose_blocking_rules(fields, records, kinds, cache=cache, max_pairs=max_pairs,
+                                 n_jobs=n_jobs)[0]
 
 
 def choose_blocking_rules(fields: Sequence[str], records: pd.DataFrame,
                           kinds: Mapping[str, str] | None = None, *,
-                          cache: KeyCache | None = None, max_pairs: int | None = None
+                          cache: KeyCache | None = None, max_pairs: int | None = None,
+                          n_jobs: int | None = 1
                           ) -> tuple[list[BlockingRule], RulePairs | None]:
     """:func:`default_blocking_rules` with records, and the candidate pairs of the chosen
     rules, built while choosing them (``None`` when the rules are not the chosen ones
     alone): hand them to :meth:`~goldenrec._blocking.Blocker.block`."""
     columns = [str(c) for c in records.columns]
     present, options = candidate_options(fields, kinds or {}, columns)
-    chosen, built = _chosen_rules(present, options, fields, records, cache)
+    chosen, built = _chosen_rules(present, options, fields, records, cache, n_jobs=n_jobs)
     rules = with_all_pairs(chosen, len(records), max_pairs)
     return rules, built if len(rules) == len(chosen) else None
 
 
 def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Sequence[str],
-                  records: pd.DataFrame, cache: KeyCache | None
+                  records: pd.DataFrame, cache: KeyCache | None, *, n_jobs: int | None = 1
                   ) -> tuple[list[BlockingRule], RulePairs | None]:
     """The informative rules chosen from counted candidates (see
     :func:`default_blocking_rules`), and their pairs."""
@@ -237,11 +247,10 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     total_budget = max(_MIN_TOTAL_BUDGET, _PAIRS_PER_RECORD_TOTAL * n)
     candidates: list[tuple[int, int, BlockingRule, frozenset[str]]] = []
     cache = {} if cache is None else cache  # the caller may reuse the key codes to block
-    for option_keys, signature in options:
-        rule = block_on(*option_keys)
-        codes = _rule_codes(rule, records, cache)
-        pairs, largest = _count(codes)
-        if 0 < pairs <= per_rule_budget:
+    rules = [block_on(*option_keys) for option_keys, _ in options]
+    counted = _counted(rules, records, cache, per_rule_budget, n_jobs)
+    for rule, (_, signature), (pairs, largest, codes) in zip(rules, options, counted):
+        if codes is not None:
             candidates.append((pairs, largest, rule, signature))
             remember_rule_codes(cache, rule, codes)  # built once: for choosing and blocking
     candidates.sort(key=lambda c: (c[0], c[2].name))
@@ -297,6 +306,40 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
                       pairs=tuple(p for p, _, _ in added),
                       largest=tuple(b for _, b, _ in added))
     return [rule for rule, _ in kept], built
+
+
+Counted = tuple[int, int, "np.ndarray | None"]
+
+
+def _counted(rules: Sequence[BlockingRule], records: pd.DataFrame, cache: KeyCache,
+             per_rule_budget: int, n_jobs: int | None) -> list[Counted]:
+    """Per rule: its pairs, its largest block, and its codes when it is a candidate
+    (some pairs, within ``per_rule_budget``). From :data:`PARALLEL_MIN_RECORDS` records
+    the keys and then the rules are worked out in forked processes (the same figures);
+    the keys' codes land in ``cache``."""
+    workers = worker_count(n_jobs) if len(records) >= PARALLEL_MIN_RECORDS else 1
+
+    def count(rule: BlockingRule) -> Counted:
+        codes = _rule_codes(rule, records, cache)
+        pairs, largest = _count(codes)
+        if 0 < pairs <= per_rule_budget:
+            return pairs, largest, codes.astype(np.int32 if len(codes) < 2**31 else np.int64)
+        return pairs, largest, None
+
+    if workers > 1:
+        keys = list(dict.fromkeys(key for rule in rules for key in rule.keys
+                                  if key not in cache))
+        try:
+            for key, found in zip(keys, fork_map(
+                    lambda i: _key_codes(keys[i], records, None), len(keys), workers)):
+                cache[key] = found
+            for key in {key for rule in rules for key in rule.keys}:  # workers share these
+                _key_shared(key, *cache[key], cache)
+            return fork_map(lambda i: count(rules[i]), len(rules), workers)
+        except Exception as error:  # a broken pool must not stop a run
+            logger.warning("worker processes failed (%s); counting in one process",
+                           type(error).__name__)
+    return [count(rule) for rule in rules]
 
 
 def _pairs_sharing(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray) -> int:

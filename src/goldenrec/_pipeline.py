@@ -278,7 +278,8 @@ class Pipeline:
                 rules = list(self.blocking_rules)
             else:
                 chosen, built = choose_blocking_rules(fields, records, kinds, cache=key_cache,
-                                                      max_pairs=self.max_pairs)
+                                                      max_pairs=self.max_pairs,
+                                                      n_jobs=self.n_jobs)
                 rules = list(chosen)
             self.fields_ = list(normalised.roles)
             self.comparisons_ = comparisons
