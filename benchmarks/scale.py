@@ -8,7 +8,8 @@ For each size: a first process generates the data with
 ``goldenrec._synthetic.generate_customers`` and writes one Parquet file per source (not
 timed); a fresh second process then runs goldenrec end to end and is timed: read the
 Parquet files, map, normalise, block, compare, score, cluster, survive, and write the
-outputs (golden, xref, lineage, scored pairs, quality flags) as Parquet. Peak RSS is
+outputs (golden, xref, lineage, scored pairs, quality flags, conflicts) as Parquet
+with ``Result.write(..., format="parquet")``. Peak RSS is
 that second process's, so it does not include the generator. Prints seconds per stage,
 total wall time, peak RSS and pairwise precision / recall / F1 of the clusters against
 the truth. With ``--splink`` the same Parquet files go to Splink 5 (DuckDB) in the
@@ -66,9 +67,7 @@ def measure(size: int, seed: int, data_dir: Path) -> dict[str, Any]:
     result = gr.Pipeline(list(sources)).resolve(frames, progress=progress)
     marks.append(("write", time.perf_counter()))
     with tempfile.TemporaryDirectory() as out:
-        for name in ("golden", "xref", "lineage", "pairs", "quality"):
-            frame = getattr(result, name)
-            frame.to_parquet(Path(out) / f"{name}.parquet", index=False)
+        result.write(out, format="parquet")  # all six tables, written concurrently
     end = time.perf_counter()
     seconds = end - start
     stages = {stage: (marks[i + 1][1] if i + 1 < len(marks) else end) - at

@@ -27,7 +27,13 @@ from goldenrec._result import Result
 from goldenrec._roles import ROLES
 from goldenrec._schema import DateOrder, Source
 from goldenrec._version import __version__
-from goldenrec.errors import ConfigError, GoldenrecError, InputError, SerialisationError
+from goldenrec.errors import (
+    ConfigError,
+    GoldenrecError,
+    InputError,
+    OutputError,
+    SerialisationError,
+)
 
 if TYPE_CHECKING:
     from goldenrec._store import Changes, GoldenStore
@@ -44,10 +50,6 @@ EXIT_INTERRUPTED = 130
 _LABEL_WIDTH = 19
 
 logger = logging.getLogger(PROG)
-
-
-class OutputError(GoldenrecError):
-    """An output file or directory cannot be written."""
 
 
 class ProgressLine:

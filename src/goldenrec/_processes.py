@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["fork_map", "frozen_gc", "worker_count"]
+__all__ = ["available_cpus", "fork_map", "frozen_gc", "worker_count"]
 
 T = TypeVar("T")
 #: The work of the pool being run (inherited by its forked workers).
@@ -37,11 +37,16 @@ def worker_count(n_jobs: int | None) -> int:
     if sys.platform != "linux" or multiprocessing.parent_process() is not None:
         return 1
     if n_jobs is None or n_jobs == -1:
-        try:
-            return len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            return os.cpu_count() or 1
+        return available_cpus()
     return n_jobs
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 @contextmanager

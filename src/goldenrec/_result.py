@@ -13,6 +13,7 @@ from goldenrec._consent import consenting, result_for_purpose
 from goldenrec._explain import cluster_edges, explain_pair
 from goldenrec._html import result_html
 from goldenrec._lineage import ValueExplanation
+from goldenrec._output import FORMATS, write_tables
 from goldenrec._survivorship import SurvivorshipResult
 from goldenrec.errors import ConfigError
 
@@ -113,24 +114,29 @@ class Result:
         lines.append(f"flagged values:    {len(bad):,} invalid or placeholder")
         return "\n".join(lines)
 
-    def write(self, directory: str | Path, *, purpose: str | None = None) -> list[Path]:
-        """Write ``golden.csv``, ``xref.csv``, ``lineage.csv``, ``quality.csv``,
-        ``pairs.csv`` and ``conflicts.csv`` to ``directory`` (created if needed);
-        returns the paths. With ``purpose``, every file holds only the customers who
-        consented to it (see :meth:`golden_for`) and their records."""
+    def write(self, directory: str | Path, *, purpose: str | None = None,
+              format: str = "csv") -> list[Path]:
+        """Write ``golden``, ``xref``, ``lineage``, ``quality``, ``pairs`` and
+        ``conflicts`` to ``directory`` (created if needed) as ``<name>.csv`` or, with
+        ``format="parquet"``, ``<name>.parquet``; returns the paths.
+
+        With ``purpose``, every file holds only the customers who consented to it (see
+        :meth:`golden_for`) and their records. In CSV, aggregate (list) golden fields are
+        written as ``a;b``; in Parquet they stay lists, and columns of Python objects
+        are text (see ``docs/getting-started.md``). Parquet files are written
+        concurrently. A file that cannot be written raises
+        :class:`~goldenrec.errors.OutputError` naming the table and the file.
+        """
+        if format not in FORMATS:
+            raise ConfigError(f"unknown output format {format!r}; use 'csv' or 'parquet'")
         if purpose is not None:
-            return self.for_purpose(purpose).write(directory)
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
+            return self.for_purpose(purpose).write(directory, format=format)
         pair_columns = [c for c in self.pairs.columns if c not in ("row_l", "row_r")]
-        golden = self.golden.map(lambda v: ";".join(map(str, v)) if isinstance(v, list)
-                                 else v)  # aggregate (list) fields as a;b
-        for name, frame in (("golden", golden), ("xref", self.xref),
-                            ("lineage", self.lineage), ("quality", self.quality),
-                            ("pairs", self.pairs[pair_columns]),
-                            ("conflicts", self.conflicts)):
-            path = out / f"{name}.csv"
-            frame.to_csv(path, index=False, lineterminator="\n")
-            written.append(path)
-        return written
+        golden = self.golden
+        if format == "csv":  # aggregate (list) fields as a;b
+            golden = golden.map(lambda v: ";".join(map(str, v)) if isinstance(v, list)
+                                else v)
+        return write_tables([("golden", golden), ("xref", self.xref),
+                             ("lineage", self.lineage), ("quality", self.quality),
+                             ("pairs", self.pairs[pair_columns]),
+                             ("conflicts", self.conflicts)], directory, format)

@@ -11,6 +11,7 @@ __all__ = [
     "GoldenrecError",
     "InputError",
     "NotFittedError",
+    "OutputError",
     "SerialisationError",
 ]
 
@@ -56,6 +57,11 @@ class InputError(GoldenrecError, ValueError):
 
 class NotFittedError(GoldenrecError, RuntimeError):
     """A model was used before ``fit`` was called."""
+
+
+class OutputError(GoldenrecError, OSError):
+    """An output file or directory cannot be written. The message names the file (and
+    the table); ``strerror`` says why, never with a value of the table."""
 
 
 class SerialisationError(GoldenrecError, ValueError):

@@ -1,0 +1,164 @@
+"""Writing a result's tables to a directory, as CSV or as Parquet.
+
+CSV files are written one after another. Parquet files are written concurrently (the
+tables are independent; pyarrow releases the GIL while it encodes and compresses), the
+largest first, by a small pool of threads. Column types in Parquet:
+
+- numbers, booleans, categories and pandas text columns keep their types;
+- columns of Python objects are written as text (``large_string``), whatever they hold:
+  texts as they are, numbers with ``str``, dates and times as ISO 8601, lists joined with
+  ``;`` (as in the CSV); missing values stay missing;
+- except a column whose values are all lists (aggregate golden fields): a list of texts
+  per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from goldenrec._processes import available_cpus
+from goldenrec.errors import ConfigError, OutputError
+
+__all__ = ["FORMATS", "write_tables"]
+
+#: The output formats :func:`write_tables` knows.
+FORMATS = ("csv", "parquet")
+_LISTS = (list, tuple, np.ndarray)
+
+
+def write_tables(tables: Sequence[tuple[str, pd.DataFrame]], directory: str | Path,
+                 output_format: str) -> list[Path]:
+    """Write each ``(name, frame)`` to ``directory/<name>.<format>`` (the directory is
+    created if needed); returns the paths in the order of ``tables``.
+
+    >>> import tempfile
+    >>> out = write_tables([("t", pd.DataFrame({"a": [1]}))], tempfile.mkdtemp(), "csv")
+    >>> out[0].name
+    't.csv'
+    """
+    if output_format not in FORMATS:
+        raise ConfigError(f"unknown output format {output_format!r}; use 'csv' or 'parquet'")
+    writer = _write_parquet if output_format == "parquet" else _write_csv
+    if output_format == "parquet":
+        _require_pyarrow()
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _error(f"cannot create the output directory '{out}'", error) from None
+    paths = [out / f"{name}.{output_format}" for name, _ in tables]
+    jobs = sorted(zip(tables, paths), key=lambda job: -job[0][1].size)  # largest first
+    workers = min(len(jobs), available_cpus()) if output_format == "parquet" else 1
+    if workers <= 1:
+        for (name, frame), path in jobs:
+            writer(name, frame, path)
+        return paths
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="goldenrec-write") as pool:
+        futures = [pool.submit(writer, name, frame, path) for (name, frame), path in jobs]
+        for future in futures:  # the first failure (largest table first) is raised
+            future.result()
+    return paths
+
+
+def _write_csv(name: str, frame: pd.DataFrame, path: Path) -> None:
+    try:
+        frame.to_csv(path, index=False, lineterminator="\n")
+    except OSError as error:
+        raise _error(f"cannot write the {name} table to '{path}'", error) from None
+
+
+def _write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
+    pq = _pyarrow_parquet()
+    try:
+        pq.write_table(arrow_table(frame), path)
+    except OSError as error:
+        raise _error(f"cannot write the {name} table to '{path}'", error) from None
+    except Exception as error:  # pyarrow raises many types; their text may hold values
+        raise _error(f"cannot write the {name} table to '{path}' as Parquet",
+                     error) from None
+
+
+def arrow_table(frame: pd.DataFrame) -> Any:
+    """``frame`` as a pyarrow Table with the column types described in the module."""
+    pa = _pyarrow()
+    columns = [str(c) for c in frame.columns]
+    arrays = [_arrow_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _arrow_column(column: pd.Series) -> Any:
+    pa = _pyarrow()
+    if column.dtype != object:
+        try:
+            return pa.Array.from_pandas(column)
+        except (pa.ArrowException, TypeError, ValueError):
+            pass  # a type pyarrow cannot take (e.g. mixed categories): text, below
+    values = column.to_numpy(dtype=object)
+    try:  # the common case: only texts and missing values
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    if all(isinstance(v, _LISTS) or _missing(v) for v in values):
+        lists = pa.list_(pa.large_string())
+        try:  # lists of texts
+            return pa.array(values, type=lists, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([None if _missing(v) else [_text(x) for x in v] for v in values],
+                            type=lists)
+    return pa.array([_text(v) for v in values], type=pa.large_string())
+
+
+def _text(value: Any) -> str | None:
+    """One value as text, the same for the same value wherever it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _LISTS):
+        parts = (_text(v) for v in value)
+        return ";".join(p for p in parts if p is not None)
+    if _missing(value):
+        return None
+    if isinstance(value, dt.date | dt.time):  # datetime and pd.Timestamp are dates
+        return value.isoformat()
+    return str(value)
+
+
+def _missing(value: Any) -> bool:
+    if isinstance(value, _LISTS):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _error(message: str, cause: OSError | Exception) -> OutputError:
+    reason = (cause.strerror if isinstance(cause, OSError) else None) or type(cause).__name__
+    error = OutputError(f"{message}: {reason}")
+    error.strerror = reason
+    return error
+
+
+
+
+def _require_pyarrow() -> None:
+    try:
+        _pyarrow_parquet()
+    except ImportError:
+        raise ConfigError("writing Parquet needs pyarrow; install it with: "
+                          "pip install 'goldenrec[parquet]'") from None
+
+
+def _pyarrow() -> Any:
+    return importlib.import_module("pyarrow")  # optional: the parquet extra
+
+
+def _pyarrow_parquet() -> Any:
+    return importlib.import_module("pyarrow.parquet")
