@@ -24,6 +24,7 @@ __all__ = [
     "LINEAGE_COLUMNS",
     "PAIR_COLUMNS",
     "LineageRows",
+    "RecordLineage",
     "ValueExplanation",
     "cluster_confidence",
     "conflict_rows",
@@ -170,6 +171,33 @@ class LineageRows:
 
     def __len__(self) -> int:
         return len(self.cluster)
+
+
+@dataclass(frozen=True, eq=False)
+class RecordLineage:
+    """:class:`LineageRows` by record position, compact to send between processes:
+    each row's ``value``, ``source`` and ``record_key`` are those of record ``rows``,
+    its ``runner_up`` the value of record ``runner_rows`` (``None`` where -1);
+    ``columns`` holds the other columns."""
+
+    field: str
+    cluster: np.ndarray
+    rows: np.ndarray
+    runner_rows: np.ndarray
+    columns: Mapping[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.cluster)
+
+    def lineage_rows(self, values: np.ndarray, source: np.ndarray, key: np.ndarray
+                     ) -> LineageRows:
+        """The rows, given every record's ``values`` (of the field), source and key."""
+        runner = np.full(len(self.rows), None, dtype=object)
+        has_runner = self.runner_rows >= 0
+        runner[has_runner] = values[self.runner_rows[has_runner]]
+        return LineageRows(self.field, self.cluster, {
+            **self.columns, "value": values[self.rows], "source": source[self.rows],
+            "record_key": key[self.rows], "runner_up": runner})
 
 
 def lineage_table(parts: Sequence[LineageRows], golden_ids: np.ndarray,

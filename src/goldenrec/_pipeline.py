@@ -343,7 +343,8 @@ class Pipeline:
         survived = engine.survive(
             records, clusters, fields, pairs=scored, overrides=overrides,
             source_trust={name: spec.trust for name, spec in mapped.sources.items()},
-            field_stats=frozen.field_stats() if frozen is not None else None)
+            field_stats=frozen.field_stats() if frozen is not None else None,
+            n_jobs=self.n_jobs)
         if refit or not hasattr(self, "frozen_"):
             # whole-data facts of this run, frozen for incremental use (golden store)
             self.frozen_ = FrozenState.capture(self.record_normaliser(), mapped, normalised,

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from goldenrec._lineage import (
     CONFLICT_COLUMNS,
     LINEAGE_COLUMNS,
     LineageRows,
+    RecordLineage,
     ValueExplanation,
     cluster_confidence,
     conflict_rows,
@@ -30,7 +31,8 @@ from goldenrec._lineage import (
     lineage_table,
     winner_edges,
 )
-from goldenrec._normalise._base import INVALID, VALID
+from goldenrec._normalise._base import INVALID, VALID, _check_n_jobs
+from goldenrec._processes import fork_map, worker_count
 from goldenrec._roles import ROLES
 from goldenrec._survivorship_rules import (
     DECIMALS,
@@ -66,6 +68,7 @@ __all__ = [
     "DEFAULT_CHAIN",
     "LINEAGE_COLUMNS",
     "OVERRIDE_COLUMNS",
+    "PARALLEL_MIN_RECORDS",
     "Aggregate",
     "Closeness",
     "Custom",
@@ -106,6 +109,9 @@ MANUAL_OVERRIDE = "manual_override"
 #: Fields whose differing values are not conflicts (they differ between records by nature).
 NO_CONFLICTS = frozenset({"updated_at"})
 _FORMAT = "goldenrec.survivorship"
+#: From this many records on, ``survive`` spreads the fields over worker processes
+#: (at 100,000 records, starting them costs about what it saves on two cores).
+PARALLEL_MIN_RECORDS: Final = 200_000
 
 
 def golden_id_for(source: str, record_key: str) -> str:
@@ -158,6 +164,18 @@ class _Unit:
     fields: tuple[str, ...]
     rule: SurvivorshipRule
     group: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Outcome:
+    """What surviving one unit gives, by record position (compact to send between
+    processes): per field, the statistics and each cluster's golden record (-1: none;
+    a list field has none: its values are its lineage's), lineage and conflicts."""
+
+    stats: dict[str, FieldStats]
+    winners: dict[str, np.ndarray]
+    lineage: list[RecordLineage]
+    conflicts: list[_ConflictRows]
 
 
 @dataclass(frozen=True, eq=False)
@@ -501,6 +519,7 @@ class Survivorship:
         overrides: pd.DataFrame | Mapping[tuple[str, str], Any] | None = None,
         source_trust: Mapping[str, float] | None = None,
         field_stats: Mapping[str, FieldStats] | None = None,
+        n_jobs: int | None = 1,
     ) -> SurvivorshipResult:
         """Golden records, lineage, conflicts and confidence for clustered records.
 
@@ -515,10 +534,14 @@ class Survivorship:
         The consent roles (``consent``, ``consent_at``, ``consent_purpose``) become
         ``consent_<purpose>`` and ``consent_<purpose>_at`` per purpose, chosen by
         ``most_recent_consent`` (see :mod:`goldenrec._consent`).
+        ``n_jobs`` caps the processes (``None`` or ``-1``: every CPU): from
+        :data:`PARALLEL_MIN_RECORDS` records on, the fields are survived in forked
+        worker processes (Linux), with the same result as in one.
         The result unpacks as ``golden, lineage, golden_ids``.
         """
         fields = list(fields)
         self._check(fields)
+        _check_n_jobs(n_jobs)
         for column in ("source", "record_key"):
             if column not in records.columns:
                 raise InputError("records need source and record_key columns", column=column)
@@ -539,27 +562,8 @@ class Survivorship:
         golden = pd.DataFrame({"golden_id": context.golden_ids})
         golden["n_records"] = np.bincount(context.cluster, minlength=n_clusters)
         golden["sources"] = _joined_sources(context.cluster, context.source, n_clusters)
-        values: dict[str, np.ndarray] = {}
-        lineage_parts: list[LineageRows] = []
-        conflict_parts: list[_ConflictRows] = []
-        stats: dict[str, FieldStats] = {}
-        for unit in units:
-            for name in unit.fields:
-                stats[name] = self._stats(context, name, unit)
-            if unit.group is not None:
-                unit_values, unit_lineage, unit_conflicts = self._survive_group(
-                    context, unit, stats)
-            elif isinstance(unit.rule, Aggregate):
-                unit_values, unit_lineage, unit_conflicts = self._survive_list(
-                    context, unit, stats[unit.fields[0]])
-            else:
-                unit_values, unit_lineage, unit_conflicts = self._survive_field(
-                    context, unit, stats[unit.fields[0]])
-            values.update(unit_values)
-            lineage_parts.extend(unit_lineage)
-            conflict_parts.extend(unit_conflicts)
-            context.frames.clear()  # candidate frames are reused within a unit only
-            context.factorized.clear()
+        outcomes, confidence = self._survive_units(context, units, n_jobs, pairs)
+        values, lineage_parts, conflict_parts, stats = _assembled(context, outcomes)
         for name in fields:
             golden[name] = pd.Series(values[name], dtype=object)
         # cluster codes follow golden ids: tables built per cluster come out sorted
@@ -572,8 +576,8 @@ class Survivorship:
         if lineage is not sorted_lineage:  # override rows were added
             lineage = lineage.sort_values(["golden_id", "field", "position"],
                                           kind="mergesort").reset_index(drop=True)
-        confidence = cluster_confidence(context.source, context.key, context.cluster,
-                                        context.golden_ids, pairs)
+        if confidence is None:
+            confidence = _confidence(context, pairs)
         golden["confidence"] = confidence["confidence"].to_numpy()
         golden = golden[["golden_id", *fields, "n_records", "sources", "confidence"]]
         record_golden = pd.Series(context.golden_ids[context.cluster], index=records.index,
@@ -585,6 +589,51 @@ class Survivorship:
         return SurvivorshipResult(golden=golden, lineage=lineage, conflicts=conflicts,
                                   golden_ids=record_golden, confidence=confidence,
                                   unused_overrides=unused, explainer=explainer)
+
+    def _survive_units(self, context: _Context, units: Sequence[_Unit],
+                       n_jobs: int | None, pairs: pd.DataFrame | None
+                       ) -> tuple[list[_Outcome], pd.DataFrame | None]:
+        """Each unit's outcome, in order; for many records, computed in worker
+        processes together with the clusters' confidence (else that is ``None``)."""
+        workers = (worker_count(n_jobs) if len(context.records) >= PARALLEL_MIN_RECORDS
+                   else 1)
+        if workers > 1 and len(units) > 1:
+            # the costliest first, so the workers finish at about the same time; the
+            # confidence (last task) costs about as much as ranking a value per record
+            costs = [*(_unit_cost(context.records, unit) for unit in units),
+                     len(context.records)]
+            order = sorted(range(len(costs)), key=lambda i: -costs[i])
+
+            def task(i: int) -> Any:
+                if order[i] == len(units):
+                    return _confidence(context, pairs)
+                return _packed(self._survive_unit(context, units[order[i]]))
+
+            try:
+                found = fork_map(task, len(order), workers)
+            except Exception as error:  # a broken pool must not stop a run
+                logger.debug("worker processes failed (%s); surviving in one process",
+                             type(error).__name__)
+            else:
+                by_task = dict(zip(order, found))
+                confidence: pd.DataFrame = by_task[len(units)]
+                return [_unpacked(by_task[i]) for i in range(len(units))], confidence
+        return [self._survive_unit(context, unit) for unit in units], None
+
+    def _survive_unit(self, context: _Context, unit: _Unit) -> _Outcome:
+        """One unit's golden values, lineage, conflicts and field statistics."""
+        try:
+            stats = {name: self._stats(context, name, unit) for name in unit.fields}
+            if unit.group is not None:
+                outcome = self._survive_group(context, unit, stats)
+            elif isinstance(unit.rule, Aggregate):
+                outcome = self._survive_list(context, unit, stats[unit.fields[0]])
+            else:
+                outcome = self._survive_field(context, unit, stats[unit.fields[0]])
+        finally:
+            context.frames.clear()  # candidate frames are reused within a unit only
+            context.factorized.clear()
+        return dataclasses.replace(outcome, stats=stats)
 
     def _context(self, records: pd.DataFrame, clusters: np.ndarray,
                  source_trust: Mapping[str, float] | None) -> _Context:
@@ -693,50 +742,42 @@ class Survivorship:
         return _rank(candidates, chain, first, len(context.golden_ids), lazy=lazy)
 
     def _survive_field(self, context: _Context, unit: _Unit, stats: FieldStats
-                       ) -> tuple[dict[str, np.ndarray], list[LineageRows],
-                                  list[_ConflictRows]]:
+                       ) -> _Outcome:
         name = unit.fields[0]
         ranked = self._field_ranking(context, unit, stats, lazy=True)
         frame = ranked.candidates.frame
         has = np.flatnonzero(ranked.winner >= 0)
         rows = ranked.winner[has]
-        chosen = np.full(len(context.golden_ids), None, dtype=object)
-        chosen[has] = frame["value"].to_numpy(dtype=object)[rows]
+        winners = np.full(len(context.golden_ids), -1, dtype=np.int64)
+        winners[has] = frame["row"].to_numpy(dtype=np.int64)[rows]
         lineage = self._lineage(context, ranked, name, has, rule=unit.rule.name,
                                 group=None)
         golden_keys = np.full(len(context.golden_ids), None, dtype=object)
         golden_keys[has] = frame["match_key"].to_numpy(dtype=object)[rows]
         conflicts = _conflicts(ranked.candidates, name, context, golden_keys)
-        return {name: chosen}, [lineage], [conflicts]
+        return _Outcome({}, {name: winners}, [lineage], [conflicts])
 
     @staticmethod
     def _lineage(context: _Context, ranked: _Ranked, field: str, clusters: np.ndarray, *,
-                 rule: str, group: str | None) -> LineageRows:
+                 rule: str, group: str | None) -> RecordLineage:
         """One lineage row per cluster in ``clusters`` (the winner's value of a field)."""
         frame = ranked.candidates.frame
         rows = ranked.winner[clusters]
-        record_rows = frame["row"].to_numpy(dtype=np.int64)[rows]
-        records = context.records
-        value = records[field].to_numpy(dtype=object)
+        frame_rows = frame["row"].to_numpy(dtype=np.int64)
         runner = ranked.runner_up[clusters]
-        runner_value = np.full(len(clusters), None, dtype=object)
+        runner_rows = np.full(len(clusters), -1, dtype=np.int64)
         has_runner = runner >= 0
-        runner_rows = frame["row"].to_numpy(dtype=np.int64)[runner[has_runner]]
-        runner_value[has_runner] = value[runner_rows]
-        return LineageRows(field, clusters, {
-            "value": value[record_rows], "source": context.source[record_rows],
-            "record_key": context.key[record_rows], "rule": rule,
-            "decided_by": ranked.decided_by[clusters],
+        runner_rows[has_runner] = frame_rows[runner[has_runner]]
+        return RecordLineage(field, clusters, frame_rows[rows], runner_rows, {
+            "rule": rule, "decided_by": ranked.decided_by[clusters],
             "n_candidates": ranked.n_candidates[clusters].astype(np.int64),
-            "runner_up": runner_value,
             "support": ranked.candidates.support[rows].astype(np.int64),
             "position": np.zeros(len(clusters), dtype=np.int64),
             "group": np.full(len(clusters), group, dtype=object),
         })
 
     def _survive_list(self, context: _Context, unit: _Unit, stats: FieldStats
-                      ) -> tuple[dict[str, np.ndarray], list[LineageRows],
-                                 list[_ConflictRows]]:
+                      ) -> _Outcome:
         name = unit.fields[0]
         rule = unit.rule
         assert isinstance(rule, Aggregate)
@@ -758,22 +799,17 @@ class Survivorship:
         if rule.max_values is not None:
             limit = position < rule.max_values
             kept, kept_cluster, position = kept[limit], kept_cluster[limit], position[limit]
-        values = frame["value"].to_numpy(dtype=object)[kept]
-        chosen = np.full(len(context.golden_ids), None, dtype=object)
-        for code, items in pd.Series(values, dtype=object).groupby(kept_cluster):
-            chosen[int(code)] = list(items)
         record_rows = frame["row"].to_numpy(dtype=np.int64)[kept]
-        lineage = LineageRows(name, kept_cluster, {
-            "value": np.asarray(values, dtype=object),
-            "source": context.source[record_rows], "record_key": context.key[record_rows],
+        # the golden lists are the lineage values of each cluster, in position order
+        lineage = RecordLineage(name, kept_cluster, record_rows,
+                                np.full(len(kept), -1, dtype=np.int64), {
             "rule": rule.name, "decided_by": rule.name,
             "n_candidates": ranked.n_candidates[kept_cluster].astype(np.int64),
-            "runner_up": np.full(len(kept), None, dtype=object),
             "support": ranked.candidates.support[kept].astype(np.int64),
             "position": position.astype(np.int64),
             "group": np.full(len(kept), None, dtype=object),
         })
-        return {name: chosen}, [lineage], []
+        return _Outcome({}, {}, [lineage], [])
 
     def _group_ranking(self, context: _Context, unit: _Unit, stats: Mapping[str, FieldStats],
                        rows: np.ndarray | None = None) -> tuple[_Ranked, list[Candidates]]:
@@ -841,15 +877,13 @@ class Survivorship:
         return ranked, parts
 
     def _survive_group(self, context: _Context, unit: _Unit,
-                       stats: Mapping[str, FieldStats]
-                       ) -> tuple[dict[str, np.ndarray], list[LineageRows],
-                                  list[_ConflictRows]]:
+                       stats: Mapping[str, FieldStats]) -> _Outcome:
         ranked, parts = self._group_ranking(context, unit, stats)
         has = np.flatnonzero(ranked.winner >= 0)
         record_rows = ranked.candidates.frame["row"].to_numpy(dtype=np.int64)[
             ranked.winner[has]]
         out: dict[str, np.ndarray] = {}
-        lineage_parts: list[LineageRows] = []
+        lineage_parts: list[RecordLineage] = []
         conflict_parts: list[_ConflictRows] = []
         records = context.records
         for field, part in zip(unit.fields, parts):
@@ -863,9 +897,9 @@ class Survivorship:
                 valid_rows = (part.frame["status"] == VALID).to_numpy()
                 has_valid[part.frame["cluster"].to_numpy(dtype=np.int64)[valid_rows]] = True
                 usable &= ~((status == INVALID) & has_valid[has])
-            chosen = np.full(len(context.golden_ids), None, dtype=object)
-            chosen[has[usable]] = value[usable]
-            out[field] = chosen
+            winners = np.full(len(context.golden_ids), -1, dtype=np.int64)
+            winners[has[usable]] = record_rows[usable]
+            out[field] = winners
             lineage = self._lineage(context, ranked, field, has[usable],
                                     rule=unit.rule.name, group=unit.group)
             # support and candidates of a grouped value count the field's own keys
@@ -879,7 +913,7 @@ class Survivorship:
             keys = np.where(pd.isna(keys), value, keys)
             golden_keys[has[usable]] = keys[usable]
             conflict_parts.append(_conflicts(part, field, context, golden_keys))
-        return out, lineage_parts, conflict_parts
+        return _Outcome({}, out, lineage_parts, conflict_parts)
 
     # -- explanations ----------------------------------------------------------------
     def _ranked_cluster(self, explainer: _Explainer, code: int, field: str
@@ -1043,6 +1077,166 @@ def _conflicts(candidates: Candidates, field: str, context: _Context,
         return _empty_frame(CONFLICT_COLUMNS), np.zeros(0, dtype=np.int64)
     return conflict_rows(candidates.frame, field, context.golden_ids, golden_keys,
                          golden_rank=context.golden_rank, key_codes=candidates.key_codes)
+
+
+def _assembled(context: _Context, outcomes: Sequence[_Outcome]
+               ) -> tuple[dict[str, np.ndarray], list[LineageRows], list[_ConflictRows],
+                          dict[str, FieldStats]]:
+    """The units' outcomes as golden values per field, lineage rows, conflict rows and
+    field statistics (in unit order)."""
+    values: dict[str, np.ndarray] = {}
+    lineage_parts: list[LineageRows] = []
+    conflict_parts: list[_ConflictRows] = []
+    stats: dict[str, FieldStats] = {}
+    records = context.records
+    for outcome in outcomes:
+        stats.update(outcome.stats)
+        for part in outcome.lineage:
+            rows = part.lineage_rows(records[part.field].to_numpy(dtype=object),
+                                     context.source, context.key)
+            lineage_parts.append(rows)
+            if part.field not in outcome.winners:  # a list: the lineage values
+                values[part.field] = _lists(rows, len(context.golden_ids))
+        for name, winners in outcome.winners.items():
+            values[name] = _chosen(records[name].to_numpy(dtype=object), winners)
+        conflict_parts.extend(outcome.conflicts)
+    return values, lineage_parts, conflict_parts, stats
+
+
+def _confidence(context: _Context, pairs: pd.DataFrame | None) -> pd.DataFrame:
+    return cluster_confidence(context.source, context.key, context.cluster,
+                              context.golden_ids, pairs)
+
+
+def _chosen(values: np.ndarray, winners: np.ndarray) -> np.ndarray:
+    """Per cluster, the value of its golden record (``winners``; ``None`` where -1)."""
+    chosen = np.full(len(winners), None, dtype=object)
+    has = winners >= 0
+    chosen[has] = values[winners[has]]
+    return chosen
+
+
+def _lists(lineage: LineageRows, n_clusters: int) -> np.ndarray:
+    """Per cluster, the list of its lineage values (of a list field), in row order."""
+    chosen = np.full(n_clusters, None, dtype=object)
+    values = pd.Series(lineage.columns["value"], dtype=object)
+    for code, items in values.groupby(np.asarray(lineage.cluster, dtype=np.int64)):
+        chosen[int(code)] = list(items)
+    return chosen
+
+
+def _unit_cost(records: pd.DataFrame, unit: _Unit) -> int:
+    """A rough weight of a unit for scheduling: its values to rank."""
+    return sum(int(records[f].notna().sum()) for f in unit.fields if f in records.columns)
+
+
+# -- sending outcomes between processes ----------------------------------------------
+@dataclass(frozen=True, eq=False)
+class _Compact:
+    """An array in a form that is quick to send: ``constant`` (``data`` the value),
+    ``labels`` (``data`` codes into ``labels``), ``narrow`` (``data`` in a narrower
+    integer type) or ``words`` (``data`` texts without newlines, joined by them)."""
+
+    kind: str
+    data: Any
+    length: int
+    dtype: np.dtype[Any]
+    labels: list[Any] | None = None
+
+    def array(self) -> np.ndarray:
+        if self.kind == "constant":
+            return np.full(self.length, self.data, dtype=self.dtype)
+        if self.kind == "labels":
+            labels = np.empty(len(self.labels or []), dtype=object)
+            labels[:] = self.labels or []
+            picked: np.ndarray = labels[self.data.astype(np.int64)]
+            return picked
+        if self.kind == "words":
+            words = np.empty(self.length, dtype=object)
+            words[:] = self.data.split("\n")
+            return words
+        return np.asarray(self.data, dtype=self.dtype)
+
+
+def _compact(value: Any) -> Any:
+    """``value``, or a :class:`_Compact` of it where that is quicker to send."""
+    if not isinstance(value, np.ndarray) or value.ndim != 1 or not len(value):
+        return value
+    n = len(value)
+    if value.dtype == object:
+        if bool((value == None).all()):  # noqa: E711 (element-wise)
+            return _Compact("constant", None, n, value.dtype)
+        codes, labels = pd.factorize(value)
+        if bool((codes >= 0).all()) and len(labels) <= 1_000:  # few labels, no missing
+            return _Compact("labels", codes.astype(np.int16), n, value.dtype, list(labels))
+        return value
+    if value.dtype.kind in "iu" and value.dtype.itemsize > 4:
+        low, high = int(value.min()), int(value.max())
+        if low == high:
+            return _Compact("constant", low, n, value.dtype)
+        if low >= -2**31 and high < 2**31:
+            return _Compact("narrow", value.astype(np.int32), n, value.dtype)
+    return value
+
+
+def _expanded(value: Any) -> Any:
+    return value.array() if isinstance(value, _Compact) else value
+
+
+def _compact_counts(counts: pd.Series) -> Any:
+    """Token counts, their words joined by newlines (words never hold whitespace)."""
+    words = counts.index.to_numpy()
+    if counts.index.dtype != object or not len(words):
+        return counts
+    try:
+        joined = "\n".join(words.tolist())
+    except TypeError:  # not all texts
+        return counts
+    if joined.count("\n") != len(words) - 1:
+        return counts
+    return (_Compact("words", joined, len(words), words.dtype), counts.to_numpy(),
+            counts.name, counts.index.name)
+
+
+def _expanded_counts(sent: Any) -> pd.Series:
+    if isinstance(sent, pd.Series):
+        return sent
+    words, counts, name, index_name = sent
+    index = pd.Index(words.array(), dtype=object, name=index_name)
+    result: pd.Series = pd.Series(counts, index=index, dtype=counts.dtype, name=name)
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class _Sent:
+    """An :class:`_Outcome` packed to travel from a worker process."""
+
+    stats: dict[str, tuple[FieldStats, Any]]
+    winners: dict[str, Any]
+    lineage: list[tuple[str, Any, Any, Any, dict[str, Any]]]
+    conflicts: list[_ConflictRows]
+
+
+def _packed(outcome: _Outcome) -> _Sent:
+    empty = pd.Series(dtype=np.int64)
+    return _Sent(
+        {f: (dataclasses.replace(s, token_counts=empty), _compact_counts(s.token_counts))
+         for f, s in outcome.stats.items()},
+        {f: _compact(w) for f, w in outcome.winners.items()},
+        [(p.field, _compact(p.cluster), _compact(p.rows), _compact(p.runner_rows),
+          {k: _compact(v) for k, v in p.columns.items()}) for p in outcome.lineage],
+        outcome.conflicts)
+
+
+def _unpacked(sent: _Sent) -> _Outcome:
+    return _Outcome(
+        {f: dataclasses.replace(s, token_counts=_expanded_counts(c))
+         for f, (s, c) in sent.stats.items()},
+        {f: _expanded(w) for f, w in sent.winners.items()},
+        [RecordLineage(field, _expanded(cluster), _expanded(rows), _expanded(runner),
+                       {k: _expanded(v) for k, v in columns.items()})
+         for field, cluster, rows, runner, columns in sent.lineage],
+        sent.conflicts)
 
 
 def _support_of(part: Candidates, record_rows: np.ndarray) -> np.ndarray:
