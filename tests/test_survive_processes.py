@@ -11,16 +11,13 @@ import pytest
 
 import goldenrec as gr
 from goldenrec import _survivorship
+from goldenrec._compact import compact, compact_counts, expanded, expanded_counts
 from goldenrec._survivorship import (
     ADDRESS_FIELDS,
     Aggregate,
     FieldGroup,
     Survivorship,
     SurvivorshipResult,
-    _compact,
-    _compact_counts,
-    _expanded,
-    _expanded_counts,
 )
 from goldenrec._synthetic import generate_customers
 from goldenrec.errors import ConfigError
@@ -194,6 +191,7 @@ def test_n_jobs_is_checked(n_jobs: Any) -> None:
     np.array(["most_frequent", "record_key", "most_frequent"], dtype=object),
     np.array(["a", None, "b"], dtype=object),          # missing values: sent as they are
     np.array(["a", float("nan"), "a"], dtype=object),
+    np.array([1, True, 1.0, "1"], dtype=object),       # values that hash alike stay apart
     np.array([3, 3, 3], dtype=np.int64),
     np.array([-1, 7, 2**31 - 1], dtype=np.int64),
     np.array([-1, 2**40], dtype=np.int64),             # too wide to narrow
@@ -201,7 +199,7 @@ def test_n_jobs_is_checked(n_jobs: Any) -> None:
     np.zeros(0, dtype=np.int64),
 ])
 def test_compact_arrays_expand_to_the_same(array: np.ndarray) -> None:
-    back = _expanded(_compact(array))
+    back = expanded(compact(array))
     assert back.dtype == array.dtype
     assert len(back) == len(array)
     pd.testing.assert_series_equal(pd.Series(back), pd.Series(array), check_exact=True)
@@ -217,5 +215,5 @@ def test_compact_arrays_expand_to_the_same(array: np.ndarray) -> None:
     pd.Series(dtype=np.int64),
 ])
 def test_compact_counts_expand_to_the_same(counts: pd.Series) -> None:
-    pd.testing.assert_series_equal(_expanded_counts(_compact_counts(counts)), counts,
+    pd.testing.assert_series_equal(expanded_counts(compact_counts(counts)), counts,
                                    check_exact=True)

@@ -17,6 +17,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from goldenrec._compact import compact, compact_counts, expanded, expanded_counts
 from goldenrec._consent import plan_consent
 from goldenrec._lineage import (
     CONFLICT_COLUMNS,
@@ -1132,82 +1133,6 @@ def _unit_cost(records: pd.DataFrame, unit: _Unit) -> int:
 
 # -- sending outcomes between processes ----------------------------------------------
 @dataclass(frozen=True, eq=False)
-class _Compact:
-    """An array in a form that is quick to send: ``constant`` (``data`` the value),
-    ``labels`` (``data`` codes into ``labels``), ``narrow`` (``data`` in a narrower
-    integer type) or ``words`` (``data`` texts without newlines, joined by them)."""
-
-    kind: str
-    data: Any
-    length: int
-    dtype: np.dtype[Any]
-    labels: list[Any] | None = None
-
-    def array(self) -> np.ndarray:
-        if self.kind == "constant":
-            return np.full(self.length, self.data, dtype=self.dtype)
-        if self.kind == "labels":
-            labels = np.empty(len(self.labels or []), dtype=object)
-            labels[:] = self.labels or []
-            picked: np.ndarray = labels[self.data.astype(np.int64)]
-            return picked
-        if self.kind == "words":
-            words = np.empty(self.length, dtype=object)
-            words[:] = self.data.split("\n")
-            return words
-        return np.asarray(self.data, dtype=self.dtype)
-
-
-def _compact(value: Any) -> Any:
-    """``value``, or a :class:`_Compact` of it where that is quicker to send."""
-    if not isinstance(value, np.ndarray) or value.ndim != 1 or not len(value):
-        return value
-    n = len(value)
-    if value.dtype == object:
-        if bool((value == None).all()):  # noqa: E711 (element-wise)
-            return _Compact("constant", None, n, value.dtype)
-        codes, labels = pd.factorize(value)
-        if bool((codes >= 0).all()) and len(labels) <= 1_000:  # few labels, no missing
-            return _Compact("labels", codes.astype(np.int16), n, value.dtype, list(labels))
-        return value
-    if value.dtype.kind in "iu" and value.dtype.itemsize > 4:
-        low, high = int(value.min()), int(value.max())
-        if low == high:
-            return _Compact("constant", low, n, value.dtype)
-        if low >= -2**31 and high < 2**31:
-            return _Compact("narrow", value.astype(np.int32), n, value.dtype)
-    return value
-
-
-def _expanded(value: Any) -> Any:
-    return value.array() if isinstance(value, _Compact) else value
-
-
-def _compact_counts(counts: pd.Series) -> Any:
-    """Token counts, their words joined by newlines (words never hold whitespace)."""
-    words = counts.index.to_numpy()
-    if counts.index.dtype != object or not len(words):
-        return counts
-    try:
-        joined = "\n".join(words.tolist())
-    except TypeError:  # not all texts
-        return counts
-    if joined.count("\n") != len(words) - 1:
-        return counts
-    return (_Compact("words", joined, len(words), words.dtype), counts.to_numpy(),
-            counts.name, counts.index.name)
-
-
-def _expanded_counts(sent: Any) -> pd.Series:
-    if isinstance(sent, pd.Series):
-        return sent
-    words, counts, name, index_name = sent
-    index = pd.Index(words.array(), dtype=object, name=index_name)
-    result: pd.Series = pd.Series(counts, index=index, dtype=counts.dtype, name=name)
-    return result
-
-
-@dataclass(frozen=True, eq=False)
 class _Sent:
     """An :class:`_Outcome` packed to travel from a worker process."""
 
@@ -1220,21 +1145,21 @@ class _Sent:
 def _packed(outcome: _Outcome) -> _Sent:
     empty = pd.Series(dtype=np.int64)
     return _Sent(
-        {f: (dataclasses.replace(s, token_counts=empty), _compact_counts(s.token_counts))
+        {f: (dataclasses.replace(s, token_counts=empty), compact_counts(s.token_counts))
          for f, s in outcome.stats.items()},
-        {f: _compact(w) for f, w in outcome.winners.items()},
-        [(p.field, _compact(p.cluster), _compact(p.rows), _compact(p.runner_rows),
-          {k: _compact(v) for k, v in p.columns.items()}) for p in outcome.lineage],
+        {f: compact(w) for f, w in outcome.winners.items()},
+        [(p.field, compact(p.cluster), compact(p.rows), compact(p.runner_rows),
+          {k: compact(v) for k, v in p.columns.items()}) for p in outcome.lineage],
         outcome.conflicts)
 
 
 def _unpacked(sent: _Sent) -> _Outcome:
     return _Outcome(
-        {f: dataclasses.replace(s, token_counts=_expanded_counts(c))
+        {f: dataclasses.replace(s, token_counts=expanded_counts(c))
          for f, (s, c) in sent.stats.items()},
-        {f: _expanded(w) for f, w in sent.winners.items()},
-        [RecordLineage(field, _expanded(cluster), _expanded(rows), _expanded(runner),
-                       {k: _expanded(v) for k, v in columns.items()})
+        {f: expanded(w) for f, w in sent.winners.items()},
+        [RecordLineage(field, expanded(cluster), expanded(rows), expanded(runner),
+                       {k: expanded(v) for k, v in columns.items()})
          for field, cluster, rows, runner, columns in sent.lineage],
         sent.conflicts)
 
