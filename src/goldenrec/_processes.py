@@ -16,11 +16,21 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["available_cpus", "fork_map", "frozen_gc", "worker_count"]
+from goldenrec.errors import ConfigError
+
+__all__ = ["available_cpus", "check_n_jobs", "fork_map", "frozen_gc", "worker_count"]
 
 T = TypeVar("T")
 #: The work of the pool being run (inherited by its forked workers).
 _TASKS: list[Callable[[int], Any]] = []
+
+
+def check_n_jobs(n_jobs: int | None) -> None:
+    """Raise :class:`~goldenrec.errors.ConfigError` unless ``n_jobs`` is a positive
+    number of processes, ``-1`` or ``None`` (every CPU)."""
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                               or n_jobs == 0 or n_jobs < -1):
+        raise ConfigError("n_jobs must be a positive number of processes, -1 or None")
 
 
 def worker_count(n_jobs: int | None) -> int:

@@ -32,8 +32,8 @@ from goldenrec._lineage import (
     lineage_table,
     winner_edges,
 )
-from goldenrec._normalise._base import INVALID, VALID, _check_n_jobs
-from goldenrec._processes import fork_map, worker_count
+from goldenrec._normalise._base import INVALID, VALID
+from goldenrec._processes import check_n_jobs, fork_map, worker_count
 from goldenrec._roles import ROLES
 from goldenrec._survivorship_rules import (
     DECIMALS,
@@ -542,7 +542,7 @@ class Survivorship:
         """
         fields = list(fields)
         self._check(fields)
-        _check_n_jobs(n_jobs)
+        check_n_jobs(n_jobs)
         for column in ("source", "record_key"):
             if column not in records.columns:
                 raise InputError("records need source and record_key columns", column=column)

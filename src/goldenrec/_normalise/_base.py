@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._normalise._text import clean_text, fold
-from goldenrec._processes import frozen_gc, worker_count
-from goldenrec.errors import ConfigError
+from goldenrec._processes import check_n_jobs, frozen_gc, worker_count
 
 __all__ = [
     "INVALID",
@@ -94,18 +93,12 @@ def parallelism(n_jobs: int | None) -> Iterator[None]:
     >>> with parallelism(1):
     ...     pass
     """
-    _check_n_jobs(n_jobs)
+    check_n_jobs(n_jobs)
     token = _N_JOBS.set(n_jobs)
     try:
         yield
     finally:
         _N_JOBS.reset(token)
-
-
-def _check_n_jobs(n_jobs: int | None) -> None:
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
-                               or n_jobs == 0 or n_jobs < -1):
-        raise ConfigError("n_jobs must be a positive number of processes, -1 or None")
 
 
 class Normaliser(ABC):

@@ -23,7 +23,6 @@ from goldenrec._normalise._base import (
     PLACEHOLDER,
     VALID,
     Normaliser,
-    _check_n_jobs,
     parallelism,
 )
 from goldenrec._normalise._company import CompanyNormaliser
@@ -39,6 +38,7 @@ from goldenrec._normalise._simple import (
     PostcodeNormaliser,
     TextNormaliser,
 )
+from goldenrec._processes import check_n_jobs
 from goldenrec._roles import FIELD_KINDS, ROLES, Field, check_fields
 from goldenrec._schema import MappedRecords, time_zone
 from goldenrec._text_columns import text_column, text_from_codes
@@ -291,7 +291,7 @@ class RecordNormaliser:
 
     def normalise(self, mapped: MappedRecords) -> NormalisedRecords:
         """Normalise and validate every role and custom field of the mapped records."""
-        _check_n_jobs(self.n_jobs)
+        check_n_jobs(self.n_jobs)
         with parallelism(self.n_jobs):
             return self._normalise(mapped)
 
