@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,31 @@ def read_febrl(name: str) -> pd.DataFrame:
         pytest.skip(f"shared benchmark data not found at {path}")
     return pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False,
                        na_values=[""])
+
+
+@pytest.fixture
+def fork_spy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[int]]:
+    """Spy on the worker pools a module starts: ``fork_spy(module)`` patches its
+    ``fork_map`` and returns the list of each pool's worker count. ``broken=True`` makes
+    every pool fail once recorded (callers must fall back); ``allowed=False`` fails the
+    test as soon as a pool starts."""
+
+    def spy_on(module: Any, *, broken: bool = False, allowed: bool = True) -> list[int]:
+        calls: list[int] = []
+        original = module.fork_map
+
+        def spy(task: Any, n_tasks: int, workers: int) -> Any:
+            if not allowed:
+                raise AssertionError(f"{module.__name__} started worker processes")
+            calls.append(workers)
+            if broken:
+                raise OSError("no processes here")
+            return original(task, n_tasks, workers)
+
+        monkeypatch.setattr(module, "fork_map", spy)
+        return calls
+
+    return spy_on
 
 
 @pytest.fixture(scope="session")

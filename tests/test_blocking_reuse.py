@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -152,21 +153,13 @@ def test_rule_choice_is_the_plain_algorithm(seed: int, per_record: int | None,
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 @pytest.mark.parametrize("broken", [False, True])
 def test_rules_counted_in_processes_are_those_counted_in_one(
-        monkeypatch: pytest.MonkeyPatch, broken: bool) -> None:
+        monkeypatch: pytest.MonkeyPatch, broken: bool,
+        fork_spy: Callable[..., list[int]]) -> None:
     records = synthetic(3_000, 5)
     kinds = {"date_of_birth": "date"}
     alone, alone_built = choose_blocking_rules(FIELDS, records, kinds, cache={})
     monkeypatch.setattr(defaults, "PARALLEL_MIN_RECORDS", 1)
-    calls: list[int] = []
-    original = defaults.fork_map
-
-    def spy(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        calls.append(n_tasks)
-        if broken:
-            raise OSError("no processes here")
-        return original(task, n_tasks, workers)
-
-    monkeypatch.setattr(defaults, "fork_map", spy)
+    calls = fork_spy(defaults, broken=broken)
     cache: dict = {}  # type: ignore[type-arg]
     together, built = choose_blocking_rules(FIELDS, records, kinds, cache=cache, n_jobs=2)
     assert calls  # the processes were asked for

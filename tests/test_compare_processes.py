@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -34,18 +35,12 @@ def data() -> tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]]:
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 def test_processes_give_the_levels_of_one(data: tuple[pd.DataFrame, pd.DataFrame,
                                                       list[gr.Comparison]],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                          monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, pairs, comparisons = data
     alone = Comparator(tuple(comparisons)).compare(pairs, records)
     monkeypatch.setattr(_comparisons, "PARALLEL_MIN_PAIRS", 1)
-    calls: list[int] = []
-    original = _comparisons.fork_map
-
-    def spy(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        calls.append(workers)
-        return original(task, n_tasks, workers)
-
-    monkeypatch.setattr(_comparisons, "fork_map", spy)
+    calls = fork_spy(_comparisons)
     together = Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records)
     assert calls == [2]  # the processes were used
     pd.testing.assert_frame_equal(alone, together)
@@ -53,28 +48,23 @@ def test_processes_give_the_levels_of_one(data: tuple[pd.DataFrame, pd.DataFrame
 
 def test_a_broken_pool_falls_back_to_one_process(
         data: tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, pairs, comparisons = data
     alone = Comparator(tuple(comparisons)).compare(pairs, records)
     monkeypatch.setattr(_comparisons, "PARALLEL_MIN_PAIRS", 1)
-
-    def broken(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        raise OSError("no processes here")
-
-    monkeypatch.setattr(_comparisons, "fork_map", broken)
+    calls = fork_spy(_comparisons, broken=True)
     pd.testing.assert_frame_equal(
         Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records), alone)
+    assert calls == [2]
 
 
 def test_few_pairs_stay_in_this_process(
         data: tuple[pd.DataFrame, pd.DataFrame, list[gr.Comparison]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, pairs, comparisons = data
-
-    def unexpected(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        raise AssertionError("processes for a few pairs")
-
-    monkeypatch.setattr(_comparisons, "fork_map", unexpected)
+    fork_spy(_comparisons, allowed=False)
     Comparator(tuple(comparisons), n_jobs=2).compare(pairs, records)
 
 

@@ -21,34 +21,18 @@ pytest.importorskip("pyarrow")
 TABLES = ("golden", "xref", "lineage", "quality", "pairs", "conflicts")
 
 
-def _frames() -> dict[str, pd.DataFrame]:
-    crm = pd.DataFrame({
-        "id": ["c1", "c2", "c3", "c4"],
-        "first_name": ["Anna", "Jürgen", "Robert", "Li"],
-        "last_name": ["Bērziņa", "Müller", "Smith", "Wang"],
-        "email": ["anna.b@example.lv", "j.mueller@example.de", "bob@example.com", None],
-        "phone": ["+371 2612 3456", "030 1234567", "n/a", "+86 139 1234 5678"],
-        "date_of_birth": ["1980-02-03", "1975-12-24", "1990-07-01", "1988-08-08"],
-        "consent": ["yes", "no", "yes", None],
-        "consent_purpose": ["marketing", "marketing", None, None],
-    })
-    shop = pd.DataFrame({
-        "customer_no": ["w1", "w2", "w3"],
-        "given_name": ["ANNA", "Jurgen", "Bob"],
-        "surname": ["Berzina", "Mueller", "Smith"],
-        "e_mail": ["anna.berzina@example.lv", "j.mueller@example.de", "bob@example.com"],
-        "mobile": ["26123456", "+49 30 1234567", None],
-        "dob": ["03.02.1980", "24.12.1975", "01.07.1990"],
-    })
-    return {"crm": crm, "shop": shop}
-
-
-@pytest.fixture(scope="module")
-def result() -> gr.Result:
+@pytest.fixture
+def result(two_sources: dict[str, pd.DataFrame]) -> gr.Result:
+    frames = {"crm": two_sources["crm"].assign(
+        consent=["yes", "no", "yes", None],
+        consent_purpose=["marketing", "marketing", None, None]),
+        # Anna's second address: an aggregate (list) golden field with two values
+        "shop": two_sources["shop"].assign(e_mail=["anna.berzina@example.lv",
+                                                   "j.mueller@example.de", "bob@example.com"])}
     sources = [gr.Source("crm", key="id"),
                gr.Source("shop", key="customer_no", date_order="DMY", phone_region="LV")]
     return gr.Pipeline(sources=sources, threshold=0.5,
-                       survivorship={"email": gr.Aggregate()}).resolve(_frames())
+                       survivorship={"email": gr.Aggregate()}).resolve(frames)
 
 
 def _expected(result: gr.Result, name: str) -> pd.DataFrame:

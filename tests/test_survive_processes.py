@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -59,18 +60,10 @@ def _inputs(run: tuple[gr.Pipeline, dict[str, pd.DataFrame], gr.Result]
     return records, result.xref["golden_id"].to_numpy(dtype=object), fields, result.pairs
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _spy(monkeypatch: pytest.MonkeyPatch, fork_spy: Callable[..., list[int]]) -> list[int]:
     """The worker counts of the pools started, with every record enough for one."""
     monkeypatch.setattr(_survivorship, "PARALLEL_MIN_RECORDS", 1)
-    calls: list[int] = []
-    original = _survivorship.fork_map
-
-    def spy(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        calls.append(workers)
-        return original(task, n_tasks, workers)
-
-    monkeypatch.setattr(_survivorship, "fork_map", spy)
-    return calls
+    return fork_spy(_survivorship)
 
 
 def _assert_same(one: SurvivorshipResult, other: SurvivorshipResult) -> None:
@@ -111,7 +104,8 @@ ENGINES: dict[str, Any] = {
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_processes_survive_as_one(run: tuple[gr.Pipeline, dict[str, pd.DataFrame],
                                              gr.Result],
-                                  engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+                                  engine: str, monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, clusters, fields, pairs = _inputs(run)
     golden_ids = run[2].golden["golden_id"]
     overrides = pd.DataFrame({
@@ -121,7 +115,7 @@ def test_processes_survive_as_one(run: tuple[gr.Pipeline, dict[str, pd.DataFrame
     arguments: dict[str, Any] = {"pairs": pairs, "overrides": overrides,
                                  "source_trust": {"crm": 0.9, "shop": 0.6}}
     alone = ENGINES[engine]().survive(records, clusters, fields, **arguments)
-    calls = _spy(monkeypatch)
+    calls = _spy(monkeypatch, fork_spy)
     together = ENGINES[engine]().survive(records, clusters, fields, n_jobs=2, **arguments)
     assert calls == [2]  # the processes were used
     assert len(alone.unused_overrides) == 1
@@ -132,9 +126,10 @@ def test_processes_survive_as_one(run: tuple[gr.Pipeline, dict[str, pd.DataFrame
 @linux_only
 def test_the_pipeline_with_processes_gives_the_result_of_one(
         run: tuple[gr.Pipeline, dict[str, pd.DataFrame], gr.Result],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     pipeline, frames, alone = run
-    calls = _spy(monkeypatch)
+    calls = _spy(monkeypatch, fork_spy)
     together = gr.Pipeline(list(pipeline.sources), n_jobs=2).resolve(frames)
     assert calls == [2]
     assert alone.survivorship is not None and together.survivorship is not None
@@ -146,18 +141,13 @@ def test_the_pipeline_with_processes_gives_the_result_of_one(
 
 def test_a_broken_pool_falls_back_to_one_process(
         run: tuple[gr.Pipeline, dict[str, pd.DataFrame], gr.Result],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, clusters, fields, pairs = _inputs(run)
     alone = Survivorship().survive(records, clusters, fields, pairs=pairs)
     monkeypatch.setattr(_survivorship, "PARALLEL_MIN_RECORDS", 1)
     monkeypatch.setattr(_survivorship, "worker_count", lambda n_jobs: 2)
-    calls: list[int] = []
-
-    def broken(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        calls.append(workers)
-        raise OSError("no processes here")
-
-    monkeypatch.setattr(_survivorship, "fork_map", broken)
+    calls = fork_spy(_survivorship, broken=True)
     fallen = Survivorship().survive(records, clusters, fields, pairs=pairs, n_jobs=2)
     assert calls == [2]
     _assert_same(alone, fallen)
@@ -165,14 +155,11 @@ def test_a_broken_pool_falls_back_to_one_process(
 
 def test_few_records_stay_in_this_process(
         run: tuple[gr.Pipeline, dict[str, pd.DataFrame], gr.Result],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        fork_spy: Callable[..., list[int]]) -> None:
     records, clusters, fields, pairs = _inputs(run)
     assert len(records) < _survivorship.PARALLEL_MIN_RECORDS
-
-    def unexpected(task, n_tasks, workers):  # type: ignore[no-untyped-def]
-        raise AssertionError("processes for a few records")
-
-    monkeypatch.setattr(_survivorship, "fork_map", unexpected)
+    fork_spy(_survivorship, allowed=False)
     monkeypatch.setattr(_survivorship, "worker_count", lambda n_jobs: 2)
     result = Survivorship().survive(records, clusters, fields, pairs=pairs, n_jobs=None)
     assert len(result.golden) == len(run[2].golden)
