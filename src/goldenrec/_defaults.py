@@ -308,18 +308,18 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     return [rule for rule, _ in kept], built
 
 
-Counted = tuple[int, int, "np.ndarray | None"]
+_Counted = tuple[int, int, "np.ndarray | None"]
 
 
 def _counted(rules: Sequence[BlockingRule], records: pd.DataFrame, cache: KeyCache,
-             per_rule_budget: int, n_jobs: int | None) -> list[Counted]:
+             per_rule_budget: int, n_jobs: int | None) -> list[_Counted]:
     """Per rule: its pairs, its largest block, and its codes when it is a candidate
     (some pairs, within ``per_rule_budget``). From :data:`PARALLEL_MIN_RECORDS` records
     the keys and then the rules are worked out in forked processes (the same figures);
     the keys' codes land in ``cache``."""
     workers = worker_count(n_jobs) if len(records) >= PARALLEL_MIN_RECORDS else 1
 
-    def count(rule: BlockingRule) -> Counted:
+    def count(rule: BlockingRule) -> _Counted:
         codes = _rule_codes(rule, records, cache)
         pairs, largest = _count(codes)
         if 0 < pairs <= per_rule_budget:

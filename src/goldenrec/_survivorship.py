@@ -613,7 +613,7 @@ class Survivorship:
             try:
                 found = fork_map(task, len(order), workers)
             except Exception as error:  # a broken pool must not stop a run
-                logger.debug("worker processes failed (%s); surviving in one process",
+                logger.warning("worker processes failed (%s); surviving in one process",
                              type(error).__name__)
             else:
                 by_task = dict(zip(order, found))
