@@ -146,8 +146,6 @@ def _error(message: str, cause: OSError | Exception) -> OutputError:
     return error
 
 
-
-
 def _require_pyarrow() -> None:
     try:
         _pyarrow_parquet()
