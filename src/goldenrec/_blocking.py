@@ -501,10 +501,20 @@ class RulePairs:
     largest: tuple[int, ...]
 
 
+def compact_rule_codes(rule: BlockingRule, codes: np.ndarray) -> np.ndarray | None:
+    """A several-key rule's combined codes in the narrow form they are kept in for later
+    blocking (no copy when they are in it already); ``None`` for a one-key rule, whose
+    codes the key cache holds anyway."""
+    if len(rule.keys) == 1:
+        return None
+    return codes.astype(np.int32 if len(codes) < 2**31 else np.int64, copy=False)
+
+
 def remember_rule_codes(cache: KeyCache, rule: BlockingRule, codes: np.ndarray) -> None:
     """Keep a several-key rule's combined codes (compactly) for later blocking."""
-    if len(rule.keys) > 1:
-        cache[rule.keys] = (codes.astype(np.int32 if len(codes) < 2**31 else np.int64), 0)
+    kept = compact_rule_codes(rule, codes)
+    if kept is not None:
+        cache[rule.keys] = (kept, 0)
 
 
 def forget_rule_codes(cache: KeyCache, keep: Sequence[BlockingRule]) -> None:

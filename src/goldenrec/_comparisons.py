@@ -515,20 +515,15 @@ class Comparator:
         >>> len(gamma), int(gamma["gamma_email"].iloc[0]), int(sample_gamma["gamma_email"].min())
         (1, 0, 1)
         """
-        if len(pair_sets) == 1:
-            return [self.compare(pair_sets[0], records)]
+        if len(pair_sets) <= 1:
+            return [self.compare(part, records) for part in pair_sets]
         rows = pd.DataFrame({
             side: np.concatenate([part[side].to_numpy(dtype=np.int64) for part in pair_sets])
-            if pair_sets else np.empty(0, dtype=np.int64)
             for side in ("row_l", "row_r")})
         gamma = self.compare(rows, records)
-        out = []
-        start = 0
-        for part in pair_sets:
-            piece = gamma.iloc[start:start + len(part)]
-            start += len(part)
-            out.append(piece.set_axis(part.index, axis=0))
-        return out
+        ends = np.cumsum([len(part) for part in pair_sets])
+        return [gamma.iloc[end - len(part):end].set_axis(part.index, axis=0)
+                for part, end in zip(pair_sets, ends.tolist())]
 
     def compare(self, pairs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
         if not self.comparisons:

@@ -23,6 +23,7 @@ from goldenrec._blocking import (
     all_pairs,
     block_on,
     canonical,
+    compact_rule_codes,
     forget_rule_codes,
     phonetic,
     remember_rule_codes,
@@ -249,10 +250,12 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     cache = {} if cache is None else cache  # the caller may reuse the key codes to block
     rules = [block_on(*option_keys) for option_keys, _ in options]
     counted = _counted(rules, records, cache, per_rule_budget, n_jobs)
-    for rule, (_, signature), (pairs, largest, codes) in zip(rules, options, counted):
-        if codes is not None:
+    for rule, (_, signature), (pairs, largest, candidate, codes) in zip(rules, options,
+                                                                        counted):
+        if candidate:
             candidates.append((pairs, largest, rule, signature))
-            remember_rule_codes(cache, rule, codes)  # built once: for choosing and blocking
+            if codes is not None:  # built once: for choosing and blocking
+                remember_rule_codes(cache, rule, codes)
     candidates.sort(key=lambda c: (c[0], c[2].name))
     kept: list[tuple[BlockingRule, frozenset[str]]] = []
     added: list[tuple[int, int, np.ndarray]] = []  # per kept rule: pairs, largest, new
@@ -308,23 +311,23 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     return [rule for rule, _ in kept], built
 
 
-_Counted = tuple[int, int, "np.ndarray | None"]
+_Counted = tuple[int, int, bool, "np.ndarray | None"]
 
 
 def _counted(rules: Sequence[BlockingRule], records: pd.DataFrame, cache: KeyCache,
              per_rule_budget: int, n_jobs: int | None) -> list[_Counted]:
-    """Per rule: its pairs, its largest block, and its codes when it is a candidate
-    (some pairs, within ``per_rule_budget``). From :data:`PARALLEL_MIN_RECORDS` records
-    the keys and then the rules are worked out in forked processes (the same figures);
-    the keys' codes land in ``cache``."""
+    """Per rule: its pairs, its largest block, whether it is a candidate (some pairs,
+    within ``per_rule_budget``) and, for a several-key candidate, its combined codes to
+    keep (:func:`~goldenrec._blocking.compact_rule_codes`). From
+    :data:`PARALLEL_MIN_RECORDS` records the keys and then the rules are worked out in
+    forked processes (the same figures); the keys' codes land in ``cache``."""
     workers = worker_count(n_jobs) if len(records) >= PARALLEL_MIN_RECORDS else 1
 
     def count(rule: BlockingRule) -> _Counted:
         codes = _rule_codes(rule, records, cache)
         pairs, largest = _count(codes)
-        if 0 < pairs <= per_rule_budget:
-            return pairs, largest, codes.astype(np.int32 if len(codes) < 2**31 else np.int64)
-        return pairs, largest, None
+        candidate = 0 < pairs <= per_rule_budget
+        return pairs, largest, candidate, compact_rule_codes(rule, codes) if candidate else None
 
     if workers > 1:
         keys = list(dict.fromkeys(key for rule in rules for key in rule.keys

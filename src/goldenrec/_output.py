@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._processes import available_cpus
+from goldenrec._survivorship_rules import arrow
 from goldenrec.errors import ConfigError, OutputError
 
 __all__ = ["FORMATS", "write_tables"]
@@ -48,7 +49,7 @@ def write_tables(tables: Sequence[tuple[str, pd.DataFrame]], directory: str | Pa
         raise ConfigError(f"unknown output format {output_format!r}; use 'csv' or 'parquet'")
     writer = _write_parquet if output_format == "parquet" else _write_csv
     if output_format == "parquet":
-        _require_pyarrow()
+        _pyarrow()  # before anything is written
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -146,16 +147,13 @@ def _error(message: str, cause: OSError | Exception) -> OutputError:
     return error
 
 
-def _require_pyarrow() -> None:
-    try:
-        _pyarrow_parquet()
-    except ImportError:
-        raise ConfigError("writing Parquet needs pyarrow; install it with: "
-                          "pip install 'goldenrec[parquet]'") from None
-
-
 def _pyarrow() -> Any:
-    return importlib.import_module("pyarrow")  # optional: the parquet extra
+    """pyarrow (optional: the parquet extra), or a :class:`ConfigError` saying so."""
+    modules = arrow()
+    if modules is None:
+        raise ConfigError("writing Parquet needs pyarrow; install it with: "
+                          "pip install 'goldenrec[parquet]'")
+    return modules[0]
 
 
 def _pyarrow_parquet() -> Any:
