@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from goldenrec._normalise import _phone as phone_module
 from goldenrec._normalise._address import (
     AddressNormaliser,
     PostcodeNormaliser,
@@ -238,23 +239,26 @@ def test_phone_region_is_per_value() -> None:
     assert out["reason"].tolist() == ["", "phone_invalid", "phone_no_region"]
 
 
-def test_phone_calls_phonenumbers_once_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = {"parse": 0, "number_type": 0, "is_valid_number": 0}
-    for name in calls:
-        original = getattr(phonenumbers, name)
+def test_phone_parses_each_spelling_once_and_types_each_number_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"parse": 0, "parse_plain": 0, "number_type": 0}
+    for module, name in ((phonenumbers, "parse"), (phone_module, "parse_plain"),
+                         (phone_module, "number_type")):
+        original = getattr(module, name)
 
         def counting(*args: Any, _name: str = name, _original: Any = original) -> Any:
             calls[_name] += 1
             return _original(*args)
 
-        monkeypatch.setattr(phonenumbers, name, counting)
+        monkeypatch.setattr(module, name, counting)
     _number_type.cache_clear()
     # the same two numbers, each written two ways: two parses per spelling, but the
-    # type (the costly check) once per number
+    # type (the costly check) once per number; plain spellings never reach
+    # phonenumbers.parse, the one with an extension does
     values = pd.Series(["030 1234567", "0151 23456789", "030 1234567", "x",
-                        "+49 30 1234567", "+4915123456789"], dtype=object)
-    PhoneNormaliser().normalise(values, region=pd.Series(["DE"] * 6, dtype=object))
-    assert calls == {"parse": 4, "number_type": 2, "is_valid_number": 0}
+                        "+49 30 1234567", "+4915123456789", "030 1234567 ext. 5"], dtype=object)
+    PhoneNormaliser().normalise(values, region=pd.Series(["DE"] * 7, dtype=object))
+    assert calls == {"parse_plain": 5, "parse": 1, "number_type": 2}
 
 
 @settings(max_examples=300, deadline=None)
