@@ -203,3 +203,178 @@ def test_parquet_tables_are_written_concurrently_largest_first(
     assert set(started[:2]) == {"big", "mid"}
     assert len(threads) == 2
     assert pd.read_parquet(paths[1])["a"].tolist() == list(range(100))
+
+
+# The Arrow types the Parquet files had before the writer was made faster (session 6),
+# column by column; categories are checked apart (their text type follows pandas).
+WRITTEN_TYPES = {
+    "golden": {"golden_id": "large_string", "first_name": "large_string",
+               "last_name": "large_string", "date_of_birth": "large_string",
+               "email": "list<element: large_string>", "phone": "large_string",
+               "country": "large_string", "consent_general": "large_string",
+               "consent_general_at": "large_string", "consent_marketing": "large_string",
+               "consent_marketing_at": "large_string", "n_records": "int64",
+               "sources": "large_string", "confidence": "double"},
+    "xref": {"source": "large_string", "record_key": "large_string",
+             "golden_id": "large_string"},
+    "lineage": {"golden_id": "large_string", "field": "large_string",
+                "value": "large_string", "source": "large_string",
+                "record_key": "large_string", "rule": "large_string",
+                "decided_by": "large_string", "n_candidates": "int64",
+                "runner_up": "large_string", "support": "int64", "position": "int64",
+                "group": "large_string"},
+    "quality": {"source": "large_string", "record_key": "large_string",
+                "field": "large_string", "status": "large_string", "reason": "large_string"},
+    "pairs": {"source_l": "category", "record_key_l": "large_string", "source_r": "category",
+              "record_key_r": "large_string", "rule": "category",
+              "gamma_first_name": "int8", "tf_first_name": "double",
+              "gamma_last_name": "int8", "tf_last_name": "double",
+              "gamma_date_of_birth": "int8", "gamma_email": "int8", "gamma_phone": "int8",
+              "gamma_country": "int8", "match_weight": "double",
+              "match_probability": "double"},
+    "conflicts": {"golden_id": "large_string", "field": "large_string",
+                  "value": "large_string", "match_key": "large_string", "n_records": "int64",
+                  "sources": "large_string", "record_keys": "large_string",
+                  "is_golden": "bool"},
+}
+
+
+def _cells(column: pd.Series) -> list[Any]:
+    """A column's values as the old writer stored them: missing as ``None``, categories
+    as text, lists as lists of texts."""
+    def cell(value: Any) -> Any:
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return None if pd.isna(value) else value
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
+    return [cell(v) for v in column.astype(object)]
+
+
+def test_parquet_files_keep_the_old_types_and_values(result: gr.Result,
+                                                     tmp_path: Path) -> None:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    result.write(tmp_path / "new", format="parquet")
+    for name in TABLES:
+        expected = _expected(result, name)
+        path = tmp_path / "new" / f"{name}.parquet"
+        table = pq.read_table(path)
+        types = {f.name: ("category" if str(f.type).startswith("dictionary<values=")
+                          and str(f.type).endswith("string, indices=int8, ordered=0>")
+                          else str(f.type)) for f in table.schema}
+        assert types == WRITTEN_TYPES[name], name
+        for column in expected.columns:
+            assert table.column(column).to_pylist() == _cells(expected[column]), (name, column)
+        # the writer options change how values are stored, not what is read back:
+        plain = tmp_path / f"plain-{name}.parquet"
+        pq.write_table(arrow_table(expected), plain)  # pyarrow's defaults, as before
+        assert table.equals(pq.read_table(plain), check_metadata=True), name
+        pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(plain), obj=name)
+
+
+def test_statistics_for_numbers_only_dictionaries_as_before(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    n = 3000
+    frame = pd.DataFrame({
+        "key": pd.Series([f"k{i}" for i in range(n)], dtype=object),
+        "kind": pd.Series(["a", "b", None] * (n // 3), dtype=object),
+        "score": np.arange(n) / 7,
+        "count": np.arange(n) % 5,
+        "flag": np.arange(n) % 2 == 0,
+        "source": pd.Categorical(["crm", "shop", "crm"] * (n // 3)),
+        "tags": pd.Series([["x", "y"], None, ["z"]] * (n // 3), dtype=object)})
+    write_tables([("t", frame)], tmp_path, "parquet")
+    group = pq.ParquetFile(tmp_path / "t.parquet").metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i)
+               for i in range(group.num_columns)}
+    assert {path for path, c in columns.items() if c.is_stats_set} == {"score", "count",
+                                                                        "flag"}
+    dictionary = {path for path, c in columns.items() if "RLE_DICTIONARY" in c.encodings}
+    assert dictionary == set(columns) - {"flag"}  # pyarrow's default: every non-boolean
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    assert back["key"].tolist() == frame["key"].tolist()
+    assert back["score"].tolist() == frame["score"].tolist()
+    assert [None if v is None else list(v) for v in back["tags"]] == frame["tags"].tolist()
+
+
+def test_object_columns_are_turned_into_text_in_chunks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = pd.DataFrame({
+        "text": pd.Series(["a", None, "b", float("nan"), "c", pd.NA, "d"], dtype=object),
+        "late": pd.Series(["a", "b", "c", "d", 7, dt.date(2020, 1, 2), None], dtype=object),
+        "lists": pd.Series([["a"], None, ["b", "c"], [], None, ["d"], ["e", 1]],
+                           dtype=object)})
+    whole = arrow_table(frame)
+    monkeypatch.setattr("goldenrec._output._CHUNK_ROWS", 2)
+    chunked = arrow_table(frame)
+    assert chunked.schema == whole.schema
+    assert chunked.to_pylist() == whole.to_pylist()
+    assert chunked.column("text").num_chunks == 4
+    assert chunked.column("text").to_pylist() == ["a", None, "b", None, "c", None, "d"]
+    assert chunked.column("late").to_pylist() == ["a", "b", "c", "d", "7", "2020-01-02", None]
+    assert chunked.column("lists").to_pylist() == [["a"], None, ["b", "c"], [], None, ["d"],
+                                                   ["e", "1"]]
+    empty = arrow_table(frame.iloc[:0])
+    assert empty.num_rows == 0 and str(empty.schema.field("text").type) == "large_string"
+
+
+def test_at_most_one_converted_table_waits_beyond_the_writers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import goldenrec._output as output  # noqa: PLC0415
+
+    converted: list[str] = []
+    writing = threading.Semaphore(0)
+    release = threading.Event()
+    convert, write = output._converted, output._write_arrow
+
+    def counting(name: str, frame: pd.DataFrame, path: Path) -> Any:
+        converted.append(name)
+        return convert(name, frame, path)
+
+    def blocked(name: str, table: Any, path: Path) -> None:
+        writing.release()
+        assert release.wait(10)
+        write(name, table, path)
+
+    monkeypatch.setattr(output, "_converted", counting)
+    monkeypatch.setattr(output, "_write_arrow", blocked)
+    monkeypatch.setattr(output, "available_cpus", lambda: 2)
+    tables = [(f"t{i}", pd.DataFrame({"a": range(10 - i)})) for i in range(6)]
+
+    def check() -> None:
+        for _ in range(2):  # both writers are busy with the two largest tables
+            assert writing.acquire(timeout=10)
+        threading.Event().wait(0.2)  # time enough to convert more, if it were allowed
+        seen.extend(converted)
+        release.set()
+
+    seen: list[str] = []
+    watcher = threading.Thread(target=check)
+    watcher.start()
+    paths = write_tables(tables, tmp_path, "parquet")
+    watcher.join()
+    assert seen == ["t0", "t1", "t2"]  # largest first; the third waits for a writer
+    assert converted == [f"t{i}" for i in range(6)]
+    assert [pd.read_parquet(p)["a"].tolist() for p in paths] == [
+        list(range(10 - i)) for i in range(6)]
+
+
+def test_a_table_that_cannot_be_converted_is_named_without_a_value(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(frame: pd.DataFrame) -> Any:
+        if "secret" in frame.columns:
+            raise ValueError("secret@example.com cannot be converted")
+        return convert(frame)
+
+    import goldenrec._output as output  # noqa: PLC0415
+
+    convert = output.arrow_table
+    monkeypatch.setattr(output, "arrow_table", fail)
+    monkeypatch.setattr(output, "available_cpus", lambda: 2)
+    tables = [("ok", pd.DataFrame({"a": range(5)})), ("bad", pd.DataFrame({"secret": [1]}))]
+    with pytest.raises(OutputError, match=r"cannot write the bad table .* as Parquet") as caught:
+        write_tables(tables, tmp_path, "parquet")
+    assert "secret@" not in str(caught.value)
+    assert pd.read_parquet(tmp_path / "ok.parquet")["a"].tolist() == list(range(5))
