@@ -1,7 +1,12 @@
 """Comparisons: one integer agreement level per field per pair (``-1`` = missing).
 
 Level 0 is the strongest agreement; the last level is "else" (disagreement). Each
-comparison computes its levels once per distinct pair of values, not per record pair.
+comparison computes its levels once per distinct pair of values, not per record pair,
+unless nearly every pair is distinct and the comparison is cheap per pair: then finding
+the distinct pairs would cost more than it saves. Edit distances are computed only
+for pairs that a cheap lower bound does not already rule out, and name comparisons
+read with swapped fields take their similarities from the swap test. The levels are
+the same either way.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
@@ -59,6 +64,9 @@ class Comparison(ABC):
     #: Whether two equal keys always get the first level (``exact``): then pairs whose
     #: keys are equal are not compared one by one. Built-in comparisons say yes.
     equal_is_first_level: ClassVar[bool] = False
+    #: Estimated share of distinct value pairs above which a built-in comparison
+    #: compares every pair instead of each distinct one (see :func:`_per_distinct_pair`).
+    _direct_share: ClassVar[float | None] = None
 
     @property
     def name(self) -> str:
@@ -101,11 +109,12 @@ class Comparison(ABC):
             present &= ~equal
             if not present.any():
                 return out
-        width = max(len(values), 1)
-        pair_codes = code_l[present] * width + code_r[present]
-        inverse, distinct = _distinct_pairs(pair_codes)
-        distinct_levels = self._distinct_levels(values, distinct // width, distinct % width)
-        out[present] = distinct_levels[inverse]
+        # built-in comparisons are cheap per pair: where nearly every pair is distinct
+        # they compare all of them rather than hash them to find the distinct ones
+        share = self._direct_share if type(self) in _BUILT_IN else None
+        out[present] = _per_distinct_pair(
+            code_l[present], code_r[present], len(values),
+            functools.partial(self._distinct_levels, values), share)
         return out
 
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
@@ -132,6 +141,50 @@ def _distinct_pairs(pair_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(inverse, dtype=np.int64), np.asarray(distinct, dtype=np.int64)
 
 
+#: Estimated shares of distinct pairs above which comparisons compare every pair rather
+#: than hash them to compare each distinct one once (measured at a million records):
+#: Jaro–Winkler costs about three times the hashing of a pair; exact comparisons and
+#: bounded edit distances (:func:`_edit_distance_of`) about as much as the hashing.
+SIMILARITY_DIRECT_SHARE = 0.7
+_CHEAP_DIRECT_SHARE = 0.3
+#: Values (one in this many, a power of two) whose pairs estimate the share of
+#: distinct pairs.
+SHARE_SAMPLE_EVERY = 16
+#: Fewest sampled pairs from which that share is estimated (fewer: pairs are hashed).
+SHARE_SAMPLE_MIN = 2_000
+
+
+def _distinct_share(code_l: np.ndarray, code_r: np.ndarray, width: int) -> float:
+    """An estimate of the share of distinct pairs among aligned codes into ``width``
+    values, from the pairs whose left value is one of a sample of the values: they
+    include every repeat of their pairs, so repeats are not missed as they would be in
+    a sample of pairs. ``0.0`` when there are too few pairs to tell."""
+    n = len(code_l)
+    if n < SHARE_SAMPLE_MIN * SHARE_SAMPLE_EVERY or width * width <= n // 4:
+        return 0.0  # few pairs, or few enough distinct ones: hashing costs little
+    # a multiplicative hash spreads the sample over the codes
+    sampled = ((code_l * 0x9E3779B1) >> 7) & (SHARE_SAMPLE_EVERY - 1) == 0
+    pair_codes = code_l[sampled] * width + code_r[sampled]
+    if len(pair_codes) < SHARE_SAMPLE_MIN:
+        return 0.0
+    return len(pd.unique(pair_codes)) / len(pair_codes)
+
+
+def _per_distinct_pair(code_l: np.ndarray, code_r: np.ndarray, width: int,
+                       compare: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                       direct_share: float | None) -> np.ndarray:
+    """``compare(code_l, code_r)`` for aligned codes (``>= 0``) into ``width`` values,
+    computed once per distinct pair of codes; or straight for all pairs when their
+    estimated share of distinct pairs is above ``direct_share`` (then hashing them
+    would cost more than it saves; the result is the same)."""
+    if direct_share is not None and _distinct_share(code_l, code_r, width) > direct_share:
+        return compare(code_l, code_r)
+    width = max(width, 1)
+    inverse, distinct = _distinct_pairs(code_l * width + code_r)
+    result: np.ndarray = compare(distinct // width, distinct % width)[inverse]
+    return result
+
+
 def _threshold_levels(scores: np.ndarray, exact: np.ndarray,
                       thresholds: Sequence[float]) -> np.ndarray:
     levels = np.full(len(scores), len(thresholds) + 1, dtype=np.int8)
@@ -156,6 +209,97 @@ def _edit_distance(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarra
                       dtype=np.int64)
 
 
+#: Fewest pairs for which :func:`_edit_distance_of` bounds distances before computing them.
+BOUND_MIN_PAIRS = 10_000
+#: Character classes counted per value for the lower bound of edit distances.
+_CHARACTER_CLASSES = 16
+_BYTE_BITS = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.int64)
+
+
+def _all_text(values: np.ndarray) -> bool:
+    return all(isinstance(value, str) for value in values)
+
+
+def _popcount(bits: np.ndarray) -> np.ndarray:
+    """Set bits per ``uint64``."""
+    count = getattr(np, "bitwise_count", None)  # numpy >= 2
+    if count is not None:
+        counted: np.ndarray = count(bits).astype(np.int64)
+        return counted
+    return np.asarray(_BYTE_BITS[bits.view(np.uint8)].reshape(-1, 8).sum(axis=1))
+
+
+class _CharacterProfile:
+    """What bounds the edit distance of two strings from below, per string: its length,
+    which of 64 character classes it holds (a bit mask) and how many characters of
+    each of :data:`_CHARACTER_CLASSES` classes it has (up to 255).
+
+    An insertion, deletion, substitution or transposition changes the characters one
+    string has more than the other by at most one, so the larger of those two counts
+    (over classes of characters, which only lowers it) is at most the distance.
+    """
+
+    def __init__(self, texts: np.ndarray) -> None:
+        """``texts``: an object array of strings."""
+        n = len(texts)
+        self.lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"),
+                               dtype=np.uint32).astype(np.int64)
+        owner = np.repeat(np.arange(n, dtype=np.int64), self.lengths)
+        present = np.zeros((n, 64), dtype=bool)
+        present[owner, points % 64] = True
+        self.masks = np.packbits(present, axis=1, bitorder="little").view(np.uint64).ravel()
+        counts = np.bincount(owner * _CHARACTER_CLASSES + points % _CHARACTER_CLASSES,
+                             minlength=n * _CHARACTER_CLASSES)
+        self.counts = np.minimum(counts, 255).astype(np.int16).reshape(n, _CHARACTER_CLASSES)
+
+    def may_be_within(self, left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
+        """Per pair of positions, whether the distance may be ``limit`` or less."""
+        mask_l, mask_r = self.masks[left], self.masks[right]
+        bound = np.maximum(_popcount(mask_l & ~mask_r), _popcount(mask_r & ~mask_l))
+        bound = np.maximum(bound, np.abs(self.lengths[left] - self.lengths[right]))
+        maybe = bound <= limit
+        candidates = np.flatnonzero(maybe)
+        for start in range(0, len(candidates), 1 << 20):  # bounded memory
+            chunk = candidates[start:start + (1 << 20)]
+            difference = self.counts[left[chunk]] - self.counts[right[chunk]]
+            surplus = np.maximum(difference, 0).sum(axis=1)
+            deficit = surplus - difference.sum(axis=1)
+            maybe[chunk] = np.maximum(surplus, deficit) <= limit
+        result: np.ndarray = maybe
+        return result
+
+
+def _edit_distance_of(values: np.ndarray, left: np.ndarray, right: np.ndarray,
+                      limit: int) -> np.ndarray:
+    """``_edit_distance(values[left], values[right], limit)``, computed only for the pairs
+    of strings that a cheap lower bound (:class:`_CharacterProfile`) does not already put
+    beyond ``limit``: most pairs, for the few edits the comparisons allow."""
+    if len(left) < BOUND_MIN_PAIRS:
+        return _edit_distance(values[left], values[right], limit)
+    used = np.zeros(len(values), dtype=bool)
+    used[left] = True
+    used[right] = True
+    subset = np.flatnonzero(used)
+    texts = values[subset]
+    # profiling a value costs about as much as bounding a pair
+    if len(subset) * 2 > len(left) or not _all_text(texts):
+        return _edit_distance(values[left], values[right], limit)
+    position = np.zeros(len(values), dtype=np.int64)
+    position[subset] = np.arange(len(subset))
+    maybe = np.flatnonzero(_CharacterProfile(texts).may_be_within(
+        position[left], position[right], limit))
+    out = np.full(len(left), limit + 1, dtype=np.int64)
+    out[maybe] = _edit_distance(values[left[maybe]], values[right[maybe]], limit)
+    return out
+
+
+def _codes_of(values: Sequence[object] | np.ndarray | pd.Series) -> np.ndarray:
+    """Codes of equal values (``None`` and ``NaN`` are a value too)."""
+    codes, _ = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
 def _via_distinct(comparison: Comparison, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """``_levels`` of a comparison whose real work is in ``_distinct_levels``."""
     values = np.concatenate([np.asarray(left, dtype=object), np.asarray(right, dtype=object)])
@@ -169,6 +313,7 @@ class ExactComparison(Comparison):
 
     kind: ClassVar[str] = "exact"
     equal_is_first_level: ClassVar[bool] = True
+    _direct_share: ClassVar[float | None] = _CHEAP_DIRECT_SHARE
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -185,6 +330,7 @@ class StringComparison(Comparison):
     thresholds: tuple[float, ...] = (0.92, 0.80)
     kind: ClassVar[str] = "string"
     equal_is_first_level: ClassVar[bool] = True
+    _direct_share: ClassVar[float | None] = SIMILARITY_DIRECT_SHARE
 
     def __post_init__(self) -> None:
         if list(self.thresholds) != sorted(self.thresholds, reverse=True) or any(
@@ -236,16 +382,21 @@ class NameComparison(StringComparison):
 
     def _name_levels(self, key_l: np.ndarray, canonical_l: np.ndarray, key_r: np.ndarray,
                      canonical_r: np.ndarray) -> np.ndarray:
-        scores = _jaro_winkler(key_l, key_r)
-        first, *rest = self.thresholds
-        levels = np.full(len(key_l), len(self.labels) - 1, dtype=np.int8)
-        for position in range(len(rest) - 1, -1, -1):
-            levels[scores >= rest[position]] = position + 3
         nickname = (canonical_l == canonical_r) & np.array(
             [c is not None for c in canonical_l], dtype=bool)
+        return self._levels_of_scores(_jaro_winkler(key_l, key_r), key_l == key_r, nickname)
+
+    def _levels_of_scores(self, scores: np.ndarray, same_key: np.ndarray,
+                          nickname: np.ndarray) -> np.ndarray:
+        """Levels from the keys' similarities, whether the keys are equal and whether the
+        names have the same canonical form."""
+        first, *rest = self.thresholds
+        levels = np.full(len(scores), len(self.labels) - 1, dtype=np.int8)
+        for position in range(len(rest) - 1, -1, -1):
+            levels[scores >= rest[position]] = position + 3
         levels[nickname] = 2
         levels[scores >= first] = 1
-        levels[key_l == key_r] = 0
+        levels[same_key] = 0
         return levels
 
 
@@ -256,6 +407,7 @@ class IdentifierComparison(Comparison):
     max_edits: int = 1
     kind: ClassVar[str] = "identifier"
     equal_is_first_level: ClassVar[bool] = True
+    _direct_share: ClassVar[float | None] = _CHEAP_DIRECT_SHARE
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -263,6 +415,14 @@ class IdentifierComparison(Comparison):
 
     def _levels(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         distance = _edit_distance(left, right, self.max_edits)
+        levels = np.where(distance <= self.max_edits, distance, self.max_edits + 1)
+        return levels.astype(np.int8)
+
+    def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+        if type(self)._levels is not IdentifierComparison._levels:  # a subclass's own
+            return super()._distinct_levels(values, left, right)
+        distance = _edit_distance_of(values, left, right, self.max_edits)
         levels = np.where(distance <= self.max_edits, distance, self.max_edits + 1)
         return levels.astype(np.int8)
 
@@ -274,6 +434,7 @@ class DateComparison(Comparison):
     max_days: int = 365
     kind: ClassVar[str] = "date"
     equal_is_first_level: ClassVar[bool] = True
+    _direct_share: ClassVar[float | None] = _CHEAP_DIRECT_SHARE
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -285,9 +446,10 @@ class DateComparison(Comparison):
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
                          right: np.ndarray) -> np.ndarray:
         text = pd.Series(values, dtype=object).astype(str)
-        year = text.str[:4].to_numpy(dtype=object)
-        month = text.str[5:7].to_numpy(dtype=object)
-        day = text.str[8:10].to_numpy(dtype=object)
+        # equal parts by their codes (month and day share theirs): no string compared per pair
+        year = _codes_of(text.str[:4])
+        month_day = _codes_of(pd.concat([text.str[5:7], text.str[8:10]], ignore_index=True))
+        month, day = month_day[:len(text)], month_day[len(text):]
         swapped = ((year[left] == year[right]) & (month[left] == day[right])
                    & (day[left] == month[right]))
         parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -296,10 +458,14 @@ class DateComparison(Comparison):
         days = np.abs(ordinal[left] - ordinal[right])
         close = days <= self.max_days  # NaN compares False
         plain = text.to_numpy(dtype=object)
+        same = _codes_of(plain)
+        equal = same[left] == same[right]
         out = np.full(len(left), 3, dtype=np.int8)
         out[close] = 2
-        out[(_edit_distance(plain[left], plain[right], 1) <= 1) | swapped] = 1
-        out[plain[left] == plain[right]] = 0
+        typo = np.flatnonzero(~equal & ~swapped)  # the others' level does not depend on it
+        out[typo[_edit_distance_of(plain, left[typo], right[typo], 1) <= 1]] = 1
+        out[swapped] = 1
+        out[equal] = 0
         return out
 
 
@@ -317,6 +483,7 @@ class EmailComparison(Comparison):
     max_edits: int = 2
     kind: ClassVar[str] = "email"
     equal_is_first_level: ClassVar[bool] = True
+    _direct_share: ClassVar[float | None] = _CHEAP_DIRECT_SHARE
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -327,13 +494,28 @@ class EmailComparison(Comparison):
 
     def _distinct_levels(self, values: np.ndarray, left: np.ndarray,
                          right: np.ndarray) -> np.ndarray:
-        user = np.array([str(v).rsplit("@", 1)[0] for v in values], dtype=object)
-        digits = np.array(["".join(filter(str.isdigit, str(v))) for v in values], dtype=object)
-        typo = ((_edit_distance(values[left], values[right], self.max_edits) <= self.max_edits)
-                & (digits[left] == digits[right]))
-        levels = np.where(typo, 2, 3).astype(np.int8)
-        levels[user[left] == user[right]] = 1
-        levels[values[left] == values[right]] = 0
+        if not _all_text(values):
+            user = np.array([str(v).rsplit("@", 1)[0] for v in values], dtype=object)
+            digits = np.array(["".join(filter(str.isdigit, str(v))) for v in values],
+                              dtype=object)
+            typo = ((_edit_distance(values[left], values[right], self.max_edits)
+                     <= self.max_edits) & (digits[left] == digits[right]))
+            levels = np.where(typo, 2, 3).astype(np.int8)
+            levels[user[left] == user[right]] = 1
+            levels[values[left] == values[right]] = 0
+            return levels
+        # per value: codes of the address, its user name and its digits; edit distances
+        # only where they can change the level (same digits, another user name)
+        user = _codes_of([v.rsplit("@", 1)[0] for v in values])
+        digits = _codes_of(["".join(filter(str.isdigit, v)) for v in values])
+        same_user = user[left] == user[right]
+        levels = np.full(len(left), 3, dtype=np.int8)
+        typo = np.flatnonzero(~same_user & (digits[left] == digits[right]))
+        distance = _edit_distance_of(values, left[typo], right[typo], self.max_edits)
+        levels[typo[distance <= self.max_edits]] = 2
+        levels[same_user] = 1
+        same = _codes_of(values)
+        levels[same[left] == same[right]] = 0
         return levels
 
 
@@ -396,6 +578,9 @@ class _KeyColumns:
         """Per field, codes stacked ``(len(fields), n_records)``; and the shared values."""
         if (fields, canonical) in self._codes:
             return self._codes[(fields, canonical)]
+        if (fields[::-1], canonical) in self._codes:  # the same values, the other way round
+            codes, values = self._codes[(fields[::-1], canonical)]
+            return codes[::-1], values
         stacked = pd.concat([self.keys(f, canonical=canonical, needed_by=needed_by)
                              for f in fields], ignore_index=True)
         codes, uniques = pd.factorize(stacked, use_na_sentinel=True)
@@ -407,14 +592,18 @@ class _KeyColumns:
 
 def _distinct_similarity(code_l: np.ndarray, code_r: np.ndarray,
                          values: np.ndarray) -> np.ndarray:
-    """Jaro–Winkler per aligned code pair (0 where either is missing), once per distinct pair."""
+    """Jaro–Winkler per aligned code pair (0 where either is missing, 1 where both are
+    the same value), once per distinct pair of other values."""
     out = np.zeros(len(code_l))
     present = (code_l >= 0) & (code_r >= 0)
+    equal = present & (code_l == code_r)
+    out[equal] = 1.0
+    present &= ~equal
     if present.any():
-        width = max(len(values), 1)
-        inverse, distinct = _distinct_pairs(code_l[present] * width + code_r[present])
-        scores = _jaro_winkler(values[distinct // width], values[distinct % width])
-        out[present] = scores[inverse]
+        out[present] = _per_distinct_pair(
+            code_l[present], code_r[present], len(values),
+            lambda left, right: _jaro_winkler(values[left], values[right]),
+            SIMILARITY_DIRECT_SHARE)
     return out
 
 
@@ -428,13 +617,32 @@ def _swapped(codes: np.ndarray, values: np.ndarray, row_l: np.ndarray,
 
     ``codes`` holds the two fields' codes (shape ``(2, n_records)``) into ``values``.
     """
+    return _swap_test(codes, values, row_l, row_r)[0]
+
+
+def _swap_test(codes: np.ndarray, values: np.ndarray, row_l: np.ndarray,
+               row_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_swapped`, and the Jaro–Winkler similarity of each of the two fields in
+    the reading chosen (shape ``(2, n_pairs)``; 0 where a side is missing)."""
     first, second = codes[0], codes[1]
-    direct = (_distinct_similarity(first[row_l], first[row_r], values)
-              + _distinct_similarity(second[row_l], second[row_r], values))
-    crossed = (_distinct_similarity(first[row_l], second[row_r], values)
-               + _distinct_similarity(second[row_l], first[row_r], values))
-    result: np.ndarray = crossed > direct + SWAP_MARGIN
-    return result
+    scores = np.stack([_distinct_similarity(first[row_l], first[row_r], values),
+                       _distinct_similarity(second[row_l], second[row_r], values)])
+    bound = scores[0] + scores[1] + SWAP_MARGIN
+    result = np.zeros(len(row_l), dtype=bool)
+    # similarities are at most 1, so the crossed sum (``half + other``) is at most 2 and
+    # at most ``half + 1``: pairs it cannot exceed the bound by are not compared further
+    open_pairs = np.flatnonzero(bound < 2.0)
+    left, right = row_l[open_pairs], row_r[open_pairs]
+    half = _distinct_similarity(first[left], second[right], values)
+    still = half + 1.0 > bound[open_pairs]
+    open_pairs, left, right, half = open_pairs[still], left[still], right[still], half[still]
+    other = _distinct_similarity(second[left], first[right], values)
+    swapped = half + other > bound[open_pairs]
+    chosen = open_pairs[swapped]
+    result[chosen] = True
+    scores[0, chosen] = half[swapped]
+    scores[1, chosen] = other[swapped]
+    return result, scores
 
 
 def _pair_frequencies(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray,
@@ -468,6 +676,8 @@ _KINDS: dict[str, type[Comparison]] = {
     for cls in (ExactComparison, StringComparison, NameComparison, IdentifierComparison,
                 DateComparison, EmailComparison)
 }
+#: The comparisons whose cost per pair is known (small): they may skip hashing pairs.
+_BUILT_IN = frozenset(_KINDS.values())
 
 
 def comparison_from_dict(data: dict[str, Any]) -> Comparison:
@@ -551,9 +761,12 @@ class Comparator:
                                              needed_by=comparison.name)
                 codes = both[0]
                 swap = _Swap(ordered, plain, plain_values, both[1])
+            reading = None
+            if swap is not None and type(comparison) is NameComparison:
+                reading = _NameReading.of(comparison.field, codes, values, swap)
             plain_codes = (columns.codes((comparison.field,))[0][0]
                            if comparison.term_frequency else None)
-            work.append(_Work(comparison, codes, values, swap, plain_codes))
+            work.append(_Work(comparison, codes, values, swap, plain_codes, reading))
         out: dict[str, np.ndarray] = {}
         for item, (levels, frequencies) in zip(work, self._levels(work, row_l, row_r)):
             out[f"gamma_{item.comparison.name}"] = levels
@@ -576,8 +789,8 @@ class Comparator:
 
         def run(group: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
             swap = work[group[0]].swap
-            crossed = swap.crossed(row_l, row_r) if swap is not None else None
-            return [work[i].levels(row_l, row_r, crossed) for i in group]
+            test = swap.test(row_l, row_r) if swap is not None else None
+            return [work[i].levels(row_l, row_r, test) for i in group]
 
         workers = worker_count(self.n_jobs) if len(row_l) >= PARALLEL_MIN_PAIRS else 1
         found: list[list[tuple[np.ndarray, np.ndarray | None]]] | None = None
@@ -607,9 +820,64 @@ class _Swap:
     values: np.ndarray
     other: np.ndarray
 
-    def crossed(self, row_l: np.ndarray, row_r: np.ndarray) -> np.ndarray:
-        """Per pair, whether the right record's two fields fit better swapped."""
-        return _swapped(self.plain, self.values, row_l, row_r)
+    def test(self, row_l: np.ndarray, row_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair, whether the right record's two fields fit better swapped; and the
+        similarities of the fields so read (see :func:`_swap_test`)."""
+        return _swap_test(self.plain, self.values, row_l, row_r)
+
+
+@dataclass(frozen=True)
+class _NameReading:
+    """What a built-in :class:`NameComparison` with ``swap_with`` needs to take its levels
+    from the swap test's similarities instead of computing them again: per record, the
+    plain key codes (row 0: the comparison's field, row 1: the other field; ``-1``
+    missing) and the codes of the canonical forms (``-1``: none or missing)."""
+
+    index: int
+    keys: np.ndarray
+    canonical: np.ndarray
+
+    @classmethod
+    def of(cls, field: str, codes: np.ndarray, values: np.ndarray, swap: _Swap
+           ) -> _NameReading | None:
+        """From the comparison's codes into ``values`` (``key\x1fcanonical``); ``None``
+        unless every record's key there is its plain key (as it is but for a key holding
+        the separator)."""
+        if not len(values):  # no valid names at all
+            return None
+        index = swap.fields.index(field)
+        keys = swap.plain[[index, 1 - index]]
+        composite = np.stack([codes, swap.other])
+        present = composite >= 0
+        key_part, canonical_part = _split_composite(values)
+        if not (np.array_equal(present, keys >= 0) and bool(
+                (key_part[composite[present]] == swap.values[keys[present]]).all())):
+            return None
+        canonical_codes, _ = pd.factorize(canonical_part, use_na_sentinel=True)
+        canonical = np.where(present, np.asarray(canonical_codes, dtype=np.int64)[composite],
+                             -1)
+        return cls(index, keys, canonical)
+
+    def levels(self, comparison: NameComparison, code_l: np.ndarray, code_r: np.ndarray, *,
+               rows: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]
+               ) -> np.ndarray:
+        """``comparison.levels_of_codes(code_l, code_r, values)`` for the pairs of records
+        ``rows`` read as the swap test chose (``test``), from its similarities."""
+        row_l, row_r = rows
+        crossed, scores = test
+        out = np.full(len(code_l), MISSING_LEVEL, dtype=np.int8)
+        out[(code_l < 0) & (code_r < 0)] = BOTH_MISSING_LEVEL
+        present = (code_l >= 0) & (code_r >= 0)
+        equal = present & (code_l == code_r)
+        out[equal] = 0
+        rest = np.flatnonzero(present & ~equal)
+        left, right = row_l[rest], row_r[rest]
+        side = crossed[rest].astype(np.int64)  # the right record's other field if crossed
+        same_key = self.keys[0, left] == self.keys[side, right]
+        canonical_l = self.canonical[0, left]
+        nickname = (canonical_l == self.canonical[side, right]) & (canonical_l >= 0)
+        out[rest] = comparison._levels_of_scores(scores[self.index, rest], same_key, nickname)
+        return out
 
 
 @dataclass(frozen=True)
@@ -623,6 +891,8 @@ class _Work:
     values: np.ndarray
     swap: _Swap | None
     plain_codes: np.ndarray | None
+    #: for built-in name comparisons read with a swap: levels from the swap test
+    reading: _NameReading | None = None
 
     def cost(self) -> int:
         """A rough weight for scheduling: comparisons that look inside values cost more
@@ -630,15 +900,22 @@ class _Work:
         weight = {"email": 4, "date": 3, "identifier": 3, "name": 2}.get(self.comparison.kind, 1)
         return weight + (2 if self.swap is not None else 0)
 
-    def levels(self, row_l: np.ndarray, row_r: np.ndarray, crossed: np.ndarray | None
+    def levels(self, row_l: np.ndarray, row_r: np.ndarray,
+               test: tuple[np.ndarray, np.ndarray] | None
                ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The levels per pair (``crossed``: the pairs read swapped, see :class:`_Swap`)
-        and, for term-frequency comparisons, the frequencies."""
+        """The levels per pair (``test``: the swap test's pairs read swapped and
+        similarities, see :class:`_Swap`) and, for term-frequency comparisons, the
+        frequencies."""
         codes = self.codes
         code_r = codes[row_r]
-        if self.swap is not None and crossed is not None:
-            code_r = np.where(crossed, self.swap.other[row_r], code_r)
-        levels = self.comparison.levels_of_codes(codes[row_l], code_r, self.values)
+        if self.swap is not None and test is not None:
+            code_r = np.where(test[0], self.swap.other[row_r], code_r)
+        if (self.reading is not None and test is not None
+                and isinstance(self.comparison, NameComparison)):
+            levels = self.reading.levels(self.comparison, codes[row_l], code_r,
+                                         rows=(row_l, row_r), test=test)
+        else:
+            levels = self.comparison.levels_of_codes(codes[row_l], code_r, self.values)
         frequencies = None
         if self.plain_codes is not None:
             frequencies = _pair_frequencies(self.plain_codes, row_l, row_r, levels,
