@@ -9,7 +9,7 @@ import os
 import re
 import time
 import zoneinfo
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -38,7 +38,7 @@ from goldenrec._normalise._simple import (
     PostcodeNormaliser,
     TextNormaliser,
 )
-from goldenrec._processes import check_n_jobs
+from goldenrec._processes import check_n_jobs, fork_map, worker_count
 from goldenrec._roles import FIELD_KINDS, ROLES, Field, check_fields
 from goldenrec._schema import MappedRecords, time_zone
 from goldenrec._text_columns import text_column, text_from_codes
@@ -57,6 +57,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _NAME_PARTS = ("first_name", "middle_name", "last_name")
+#: Records from which the fields may be normalised side by side in worker processes
+#: (see :func:`_side_by_side`).
+SIDE_BY_SIDE_MIN_ROWS: Final = 20_000
+#: How much longer than an even share of the work the busiest worker may take for the
+#: fields to be normalised side by side.
+SIDE_BY_SIDE_BALANCE: Final = 1.25
+_PROBE_ROWS: Final = 500  # rows normalised to estimate each field's cost
 #: Reason code of values marked ``placeholder`` because too many records share them.
 TOO_FREQUENT: Final = "too_frequent"
 #: Built-in roles checked as identifiers and as dates by :class:`FrequencyLimits`.
@@ -328,24 +335,26 @@ class RecordNormaliser:
             region = country.where(country.notna(), source_region)
         else:
             region = source_region
-        for role in roles:
-            if role in results:
-                continue
+        pending = [role for role in roles if role not in results]
+        normalisers = {role: self.normaliser_for(role, kinds) for role in pending}
+
+        def normalise_role(role: str, rows: slice = slice(None)) -> pd.DataFrame:
             kind = kinds.get(role) if role in custom else None
-            normaliser = self.normaliser_for(role, kinds)
             phone_like = role == "phone" or kind == "phone"
             dated = (role in ("date_of_birth", "updated_at", "consent_at")
                      or kind in ("date", "timestamp"))
-            with clock(role):
-                table = normaliser.normalise(
-                    raw[role],
-                    region=region if phone_like or role in ("postcode", "street")
-                    or kind == "postcode" else None,
-                    date_order=date_order if dated else None,
-                )
-                if zones and (role in ("updated_at", "consent_at") or kind == "timestamp"):
-                    table = _to_utc(table, raw[role], sources.map(zones).astype(object))
-            results[role] = table
+            table = normalisers[role].normalise(
+                raw[role].iloc[rows],
+                region=region.iloc[rows] if phone_like or role in ("postcode", "street")
+                or kind == "postcode" else None,
+                date_order=date_order.iloc[rows] if dated else None,
+            )
+            if zones and (role in ("updated_at", "consent_at") or kind == "timestamp"):
+                table = _to_utc(table, raw[role].iloc[rows],
+                                sources.iloc[rows].map(zones).astype(object))
+            return table
+
+        results.update(_side_by_side(pending, normalise_role, raw, self.n_jobs, clock))
         if "full_name" in roles:
             with clock("full_name"):
                 self._fill_from_full_name(results, roles, raw.index)
@@ -458,6 +467,11 @@ class _Stopwatch:
         times = os.times()
         return times.user + times.system + times.children_user + times.children_system
 
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        """Seconds measured elsewhere (in a worker process) for ``name``."""
+        self.wall[name] = self.wall.get(name, 0.0) + wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + cpu
+
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), self._cpu()
@@ -466,6 +480,63 @@ class _Stopwatch:
         finally:
             self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
             self.cpu[name] = self.cpu.get(name, 0.0) + self._cpu() - cpu
+
+
+# -- fields side by side -----------------------------------------------------------------
+def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], pd.DataFrame],
+                  raw: pd.DataFrame, n_jobs: int | None, clock: _Stopwatch
+                  ) -> dict[str, pd.DataFrame]:
+    """``work(role, rows)`` for each role, all rows. From :data:`SIDE_BY_SIDE_MIN_ROWS`
+    records, the roles are normalised whole, side by side in forked worker processes
+    (each in one), when their estimated costs share out evenly enough over the workers
+    (:data:`SIDE_BY_SIDE_BALANCE`). Otherwise each column in turn has its distinct values
+    spread over the workers when it has many (see :meth:`Normaliser.normalise`). The
+    tables are the same either way."""
+    workers = worker_count(n_jobs) if len(raw) >= SIDE_BY_SIDE_MIN_ROWS else 1
+    order: list[str] = []
+    if workers > 1 and len(roles) > 1:
+        # the costliest columns first, so that the workers finish at about the same time
+        costs = {role: _probed_cost(role, work, raw) for role in roles}
+        order = sorted(roles, key=lambda role: -costs[role])
+        loads = [0.0] * workers
+        for role in order:
+            loads[loads.index(min(loads))] += costs[role]
+        if max(loads) > SIDE_BY_SIDE_BALANCE * sum(loads) / workers:
+            order = []  # one column dominates: spread its values instead
+    if order:
+
+        def task(i: int) -> tuple[pd.DataFrame, float, float]:
+            with parallelism(1):
+                wall, cpu = time.perf_counter(), time.process_time()
+                table = work(order[i], slice(None))
+                return table, time.perf_counter() - wall, time.process_time() - cpu
+
+        try:
+            found = fork_map(task, len(order), workers)
+        except Exception as error:  # a broken pool must not stop a run
+            logger.warning("worker processes failed (%s); normalising fields one by one",
+                           type(error).__name__)
+        else:
+            for role, (_, wall, cpu) in zip(order, found):
+                clock.add(role, wall, cpu)
+            tables = dict(zip(order, (table for table, _, _ in found)))
+            return {role: tables[role] for role in roles}
+    out = {}
+    for role in roles:
+        with clock(role):
+            out[role] = work(role, slice(None))
+    return out
+
+
+def _probed_cost(role: str, work: Callable[[str, slice], pd.DataFrame],
+                 raw: pd.DataFrame) -> float:
+    """A rough cost of normalising a role: the seconds its first rows take, scaled by
+    the values it has (an upper bound of its distinct values)."""
+    with parallelism(1):
+        started = time.perf_counter()
+        work(role, slice(0, _PROBE_ROWS))
+        seconds = time.perf_counter() - started
+    return seconds * int(raw[role].notna().sum()) / max(1, min(len(raw), _PROBE_ROWS))
 
 
 # -- time zones ---------------------------------------------------------------------------
