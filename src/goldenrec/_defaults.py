@@ -260,7 +260,7 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     kept: list[tuple[BlockingRule, frozenset[str]]] = []
     added: list[tuple[int, int, np.ndarray]] = []  # per kept rule: pairs, largest, new
     total = 0
-    seen = np.empty(0, dtype=np.int64)
+    seen = _SeenPairs()
     seen_rows: tuple[np.ndarray, np.ndarray] | None = None  # seen as rows, when needed
     for rule_pairs, largest, rule, signature in candidates:
         fuzzy = any(part.startswith("~") for part in signature)
@@ -277,7 +277,8 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
             # a large rule: count its new pairs from the kept ones (cheaper than building
             # its own), and build them only if it is kept
             if seen_rows is None:
-                seen_rows = ((seen // n).astype(np.int32), (seen % n).astype(np.int32))
+                every = seen.unordered()
+                seen_rows = ((every // n).astype(np.int32), (every % n).astype(np.int32))
             adds = rule_pairs - _pairs_sharing(codes, *seen_rows)
             if adds == 0 or total + adds > total_budget:
                 continue
@@ -286,13 +287,12 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
         # one key per record: a rule's pairs are distinct already; sorted, the binary
         # searches below walk the haystack in order (far fewer cache misses)
         encoded = np.sort(left.astype(np.int64) * n + right)
-        new = encoded[~_sorted_contains(seen, encoded)]
+        new = encoded[~seen.contains(encoded)]
         if len(new) == 0:
             continue
         if total + len(new) > total_budget and kept:
             continue
-        # two sorted runs: a stable (tim)sort merges them in linear time
-        seen = np.sort(np.concatenate([seen, new]), kind="stable")
+        seen.add(new)
         seen_rows = None
         kept.append((rule, signature))
         added.append((rule_pairs, largest, new))
@@ -301,11 +301,12 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
     if not kept:
         return _template_rules(present, fields), None
     # each pair tagged with the first kept rule that proposed it, as the blocker does
-    rule_ids = np.empty(len(seen), dtype=np.int16)
+    encoded_pairs = seen.sorted()
+    rule_ids = np.empty(len(encoded_pairs), dtype=np.int16)
     for position, (_, _, new) in enumerate(added):
-        rule_ids[np.searchsorted(seen, new)] = position
+        rule_ids[np.searchsorted(encoded_pairs, new)] = position
     built = RulePairs(names=tuple(rule.name for rule, _ in kept), n_records=n,
-                      encoded=seen, rule_ids=rule_ids,
+                      encoded=encoded_pairs, rule_ids=rule_ids,
                       pairs=tuple(p for p, _, _ in added),
                       largest=tuple(b for _, b, _ in added))
     return [rule for rule, _ in kept], built
@@ -351,6 +352,47 @@ def _pairs_sharing(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray) -> i
     same = np.equal(left, np.take(codes, row_r))
     same &= left >= 0
     return int(np.count_nonzero(same))
+
+
+class _SeenPairs:
+    """A growing set of encoded pairs, as two sorted runs: new pairs are merged into the
+    small run, and the small run into the large one only once it has grown to a
+    quarter of it, so that adding pairs rule after rule stays cheap (merging everything
+    each time costs the whole set per rule)."""
+
+    def __init__(self) -> None:
+        self.large = np.empty(0, dtype=np.int64)
+        self.small = np.empty(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.large) + len(self.small)
+
+    def contains(self, needles: np.ndarray) -> np.ndarray:
+        """Whether each of ``needles`` is in the set."""
+        found = _sorted_contains(self.large, needles)
+        found |= _sorted_contains(self.small, needles)
+        return found
+
+    def add(self, new: np.ndarray) -> None:
+        """Add the sorted pairs ``new`` (none of them in the set yet)."""
+        self.small = _merged(self.small, new)
+        if 4 * len(self.small) > len(self.large):
+            self.large, self.small = _merged(self.large, self.small), self.small[:0]
+
+    def unordered(self) -> np.ndarray:
+        """Every pair, in no particular order."""
+        return np.concatenate([self.large, self.small])
+
+    def sorted(self) -> np.ndarray:
+        """Every pair, sorted."""
+        return _merged(self.large, self.small)
+
+
+def _merged(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Two sorted runs as one (a stable (tim)sort merges them in linear time)."""
+    if not len(second):
+        return first
+    return np.sort(np.concatenate([first, second]), kind="stable")
 
 
 def _sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
