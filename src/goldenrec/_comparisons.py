@@ -611,18 +611,11 @@ def _distinct_similarity(code_l: np.ndarray, code_r: np.ndarray,
 SWAP_MARGIN = 0.15
 
 
-def _swapped(codes: np.ndarray, values: np.ndarray, row_l: np.ndarray,
-             row_r: np.ndarray) -> np.ndarray:
-    """Per pair, whether the right record's two name fields fit better swapped.
-
-    ``codes`` holds the two fields' codes (shape ``(2, n_records)``) into ``values``.
-    """
-    return _swap_test(codes, values, row_l, row_r)[0]
-
-
 def _swap_test(codes: np.ndarray, values: np.ndarray, row_l: np.ndarray,
                row_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_swapped`, and the Jaro–Winkler similarity of each of the two fields in
+    """Per pair, whether the right record's two name fields fit better swapped
+    (``codes`` holds the two fields' codes, shape ``(2, n_records)``, into ``values``),
+    and the Jaro–Winkler similarity of each of the two fields in
     the reading chosen (shape ``(2, n_pairs)``; 0 where a side is missing)."""
     first, second = codes[0], codes[1]
     scores = np.stack([_distinct_similarity(first[row_l], first[row_r], values),

@@ -32,6 +32,7 @@ __all__ = [
     "field_conflicts",
     "golden_ranks",
     "lineage_table",
+    "values_at",
 ]
 
 LINEAGE_COLUMNS = ["golden_id", "field", "value", "source", "record_key", "rule",
@@ -192,12 +193,21 @@ class RecordLineage:
     def lineage_rows(self, values: np.ndarray, source: np.ndarray, key: np.ndarray
                      ) -> LineageRows:
         """The rows, given every record's ``values`` (of the field), source and key."""
-        runner = np.full(len(self.rows), None, dtype=object)
-        has_runner = self.runner_rows >= 0
-        runner[has_runner] = values[self.runner_rows[has_runner]]
         return LineageRows(self.field, self.cluster, {
             **self.columns, "value": values[self.rows], "source": source[self.rows],
-            "record_key": key[self.rows], "runner_up": runner})
+            "record_key": key[self.rows], "runner_up": values_at(values, self.runner_rows)})
+
+
+def values_at(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` as objects, ``None`` where a row is -1 (none).
+
+    >>> values_at(np.array(["a", "b"], dtype=object), np.array([1, -1])).tolist()
+    ['b', None]
+    """
+    picked = np.full(len(rows), None, dtype=object)
+    has = rows >= 0
+    picked[has] = values[rows[has]]
+    return picked
 
 
 def lineage_table(parts: Sequence[LineageRows], golden_ids: np.ndarray,

@@ -30,6 +30,7 @@ from goldenrec._lineage import (
     conflict_table,
     explain_candidates,
     lineage_table,
+    values_at,
     winner_edges,
 )
 from goldenrec._normalise._base import INVALID, VALID
@@ -1089,17 +1090,18 @@ def _assembled(context: _Context, outcomes: Sequence[_Outcome]
     lineage_parts: list[LineageRows] = []
     conflict_parts: list[_ConflictRows] = []
     stats: dict[str, FieldStats] = {}
-    records = context.records
     for outcome in outcomes:
         stats.update(outcome.stats)
+        # each field's record values, taken once for its lineage and its golden values
+        column = {name: context.records[name].to_numpy(dtype=object)
+                  for name in {*outcome.winners, *(part.field for part in outcome.lineage)}}
         for part in outcome.lineage:
-            rows = part.lineage_rows(records[part.field].to_numpy(dtype=object),
-                                     context.source, context.key)
+            rows = part.lineage_rows(column[part.field], context.source, context.key)
             lineage_parts.append(rows)
             if part.field not in outcome.winners:  # a list: the lineage values
                 values[part.field] = _lists(rows, len(context.golden_ids))
         for name, winners in outcome.winners.items():
-            values[name] = _chosen(records[name].to_numpy(dtype=object), winners)
+            values[name] = values_at(column[name], winners)
         conflict_parts.extend(outcome.conflicts)
     return values, lineage_parts, conflict_parts, stats
 
@@ -1107,14 +1109,6 @@ def _assembled(context: _Context, outcomes: Sequence[_Outcome]
 def _confidence(context: _Context, pairs: pd.DataFrame | None) -> pd.DataFrame:
     return cluster_confidence(context.source, context.key, context.cluster,
                               context.golden_ids, pairs)
-
-
-def _chosen(values: np.ndarray, winners: np.ndarray) -> np.ndarray:
-    """Per cluster, the value of its golden record (``winners``; ``None`` where -1)."""
-    chosen = np.full(len(winners), None, dtype=object)
-    has = winners >= 0
-    chosen[has] = values[winners[has]]
-    return chosen
 
 
 def _lists(lineage: LineageRows, n_clusters: int) -> np.ndarray:

@@ -338,7 +338,7 @@ class RecordNormaliser:
         pending = [role for role in roles if role not in results]
         normalisers = {role: self.normaliser_for(role, kinds) for role in pending}
 
-        def normalise_role(role: str, rows: slice = slice(None)) -> pd.DataFrame:
+        def normalise_role(role: str, rows: slice) -> pd.DataFrame:
             kind = kinds.get(role) if role in custom else None
             phone_like = role == "phone" or kind == "phone"
             dated = (role in ("date_of_birth", "updated_at", "consent_at")
@@ -478,8 +478,7 @@ class _Stopwatch:
         try:
             yield
         finally:
-            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
-            self.cpu[name] = self.cpu.get(name, 0.0) + self._cpu() - cpu
+            self.add(name, time.perf_counter() - wall, self._cpu() - cpu)
 
 
 # -- fields side by side -----------------------------------------------------------------
@@ -517,9 +516,10 @@ def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], pd.DataFram
             logger.warning("worker processes failed (%s); normalising fields one by one",
                            type(error).__name__)
         else:
-            for role, (_, wall, cpu) in zip(order, found):
+            tables = {}
+            for role, (table, wall, cpu) in zip(order, found):
                 clock.add(role, wall, cpu)
-            tables = dict(zip(order, (table for table, _, _ in found)))
+                tables[role] = table
             return {role: tables[role] for role in roles}
     out = {}
     for role in roles:
