@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -40,3 +42,36 @@ def test_pools_do_not_nest(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_one_job_is_this_process() -> None:
     assert worker_count(1) == 1
+
+
+@linux_only
+def test_this_process_takes_tasks_too_and_starts_no_pool_within_them() -> None:
+    def task(i: int) -> tuple[int, int, int]:
+        time.sleep(0.005)
+        return i, os.getpid(), worker_count(None)
+
+    found = fork_map(task, 100, 2)
+    assert [index for index, _, _ in found] == list(range(100))
+    pids = {pid for _, pid, _ in found}
+    assert os.getpid() in pids  # this process worked on some tasks
+    assert len(pids) == 2  # and one forked worker on the others
+    assert all(count == 1 for _, _, count in found)  # no pool inside a task, anywhere
+    assert worker_count(None) >= 1 and not _processes._IN_TASK  # back to normal after
+
+
+def test_one_worker_runs_every_task_here() -> None:
+    assert fork_map(lambda i: (i, os.getpid()), 3, 1) == [(i, os.getpid()) for i in range(3)]
+
+
+@linux_only
+def test_a_task_failing_here_stops_the_workers_taking_more() -> None:
+    parent = os.getpid()
+
+    def task(i: int) -> int:
+        if os.getpid() == parent:
+            raise ValueError("failed here")
+        return i
+
+    with pytest.raises(ValueError, match="failed here"):
+        fork_map(task, 50, 2)
+    assert not _processes._TASKS and not _processes._CLAIMS and not _processes._IN_TASK

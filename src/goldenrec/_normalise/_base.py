@@ -6,13 +6,10 @@ import gc
 import itertools
 import logging
 import math
-import multiprocessing
-import pickle
 import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Final, NamedTuple
@@ -21,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._normalise._text import clean_text, fold
-from goldenrec._processes import check_n_jobs, frozen_gc, worker_count
+from goldenrec._processes import check_n_jobs, fork_map, worker_count
 
 __all__ = [
     "INVALID",
@@ -87,8 +84,8 @@ def parallelism(n_jobs: int | None) -> Iterator[None]:
     ``None`` or ``-1``: every available CPU (the default outside any block); ``1``: only
     the calling process. Worker processes are used only for columns with at least
     :data:`PARALLEL_MIN_VALUES` distinct values whose normalisation would take more than
-    :data:`PARALLEL_MIN_SECONDS` here, and only on Linux (they are forked). Normalisers
-    must be picklable; if not, or if the workers fail, the work is done here.
+    :data:`PARALLEL_MIN_SECONDS` here, and only on Linux (they are forked, so normalisers
+    need not be picklable). If the workers fail, the work is done here.
 
     >>> with parallelism(1):
     ...     pass
@@ -270,22 +267,9 @@ def _run(normaliser: Normaliser, items: list[tuple[Any, Any, Any]], width: int,
 
 def _run_in_processes(normaliser: Normaliser, items: list[tuple[Any, Any, Any]],
                       width: int, workers: int) -> list[list[Any]]:
-    pickle.dumps(normaliser)  # fails early, before any process starts
     size = max(1_000, -(-len(items) // (workers * _CHUNKS_PER_WORKER)))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    with frozen_gc():
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context)
-        try:
-            parts = list(pool.map(_chunk_columns, itertools.repeat(normaliser), chunks,
-                                  itertools.repeat(width)))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    parts = fork_map(lambda i: normaliser._columns(chunks[i], width), len(chunks), workers)
     logger.debug("normalised %d distinct values in %d processes", len(items), workers)
     return [list(itertools.chain.from_iterable(part[i] for part in parts))
             for i in range(4 + width)]
-
-
-def _chunk_columns(normaliser: Normaliser, items: Sequence[tuple[Any, Any, Any]],
-                   width: int) -> list[list[Any]]:
-    return normaliser._columns(items, width)

@@ -376,10 +376,11 @@ class RecordNormaliser:
                                       "rename the custom field that causes it")
                 out[column] = values
         frame = pd.DataFrame(out)
-        for role in ordered:
-            counts = frame[f"{role}_status"].value_counts()
-            logger.debug("normalised %s in %.2fs: %s", role, clock.wall.get(role, 0.0),
-                         counts.to_dict())
+        if logger.isEnabledFor(logging.DEBUG):
+            for role in ordered:
+                counts = frame[f"{role}_status"].value_counts()
+                logger.debug("normalised %s in %.2fs: %s", role, clock.wall.get(role, 0.0),
+                             counts.to_dict())
         self.timings_ = clock.wall
         self.cpu_timings_ = clock.cpu
         return NormalisedRecords(frame=frame, raw=raw, roles=tuple(ordered))
