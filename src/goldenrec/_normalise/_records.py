@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -338,7 +338,7 @@ class RecordNormaliser:
         pending = [role for role in roles if role not in results]
         normalisers = {role: self.normaliser_for(role, kinds) for role in pending}
 
-        def normalise_role(role: str, rows: slice) -> pd.DataFrame:
+        def normalise_role(role: str, rows: slice) -> _Normalised:
             kind = kinds.get(role) if role in custom else None
             phone_like = role == "phone" or kind == "phone"
             dated = (role in ("date_of_birth", "updated_at", "consent_at")
@@ -352,12 +352,17 @@ class RecordNormaliser:
             if zones and (role in ("updated_at", "consent_at") or kind == "timestamp"):
                 table = _to_utc(table, raw[role].iloc[rows],
                                 sources.iloc[rows].map(zones).astype(object))
-            return table
+            # full names are split where they are normalised (perhaps in a worker)
+            parts = self._full_name_parts(table) if role == "full_name" else None
+            return _Normalised(table, parts)
 
-        results.update(_side_by_side(pending, normalise_role, raw, self.n_jobs, clock))
+        done = _side_by_side(pending, normalise_role, raw, self.n_jobs, clock)
+        results.update({role: found.table for role, found in done.items()})
         if "full_name" in roles:
             with clock("full_name"):
-                self._fill_from_full_name(results, roles, raw.index)
+                self._fill_from_full_name(results, roles, raw.index,
+                                          done["full_name"].parts if "full_name" in done
+                                          else None)
         if "street" in results and "house_number" in results["street"].columns:
             with clock("street"):
                 self._fill_street_number(results, roles, raw.index)
@@ -403,28 +408,28 @@ class RecordNormaliser:
             roles.append("street_number")
 
     def _fill_from_full_name(
-        self, results: dict[str, pd.DataFrame], roles: list[str], index: pd.Index
+        self, results: dict[str, pd.DataFrame], roles: list[str], index: pd.Index,
+        parts: Mapping[str, pd.DataFrame] | None = None,
     ) -> None:
+        """Records with a valid full name and neither a first nor a last name take their
+        name parts from the full name. ``parts`` are :meth:`_full_name_parts` of the full
+        names, if already split (in a worker process)."""
         full = results["full_name"]
         valid = full["status"] == VALID
         # only records that have no separate name parts take them from the full name
         for role in ("first_name", "last_name"):
             if role in results:
                 valid &= results[role]["status"] == MISSING
-        # split each distinct full name once; rows without one get code -1 (no parts)
-        values = full["value"].to_numpy(dtype=object).copy()
-        values[~valid.to_numpy()] = None
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        splits = [split_full_name(value) for value in uniques.tolist()]
-        for position, role in enumerate(_NAME_PARTS):
-            column = np.empty(len(splits) + 1, dtype=object)
-            column[:-1] = [p[position] for p in splits]
-            column[-1] = None
-            derived_raw = pd.Series(column[codes], index=index, dtype=object)
-            derived = self.normaliser_for(role).normalise(derived_raw)
-            derived["reason"] = derived["reason"].where(
-                derived["status"] != VALID, "from_full_name"
-            )
+        if parts is None:
+            parts = self._full_name_parts(full)
+        take_part = valid.to_numpy()
+        for role in _NAME_PARTS:
+            # rows that may not take the part get the part of no full name: missing
+            nothing = self.normaliser_for(role).normalise(
+                pd.Series([None], dtype=object)).iloc[np.zeros(len(index), dtype=np.int64)]
+            nothing.index = index
+            derived = _take_rows(nothing, parts[role],
+                                 pd.Series(take_part, index=index))
             if role in results:
                 current = results[role]
                 take = (current["status"] == MISSING) & (derived["status"] == VALID)
@@ -432,6 +437,27 @@ class RecordNormaliser:
             else:
                 results[role] = derived
                 roles.append(role)
+
+    def _full_name_parts(self, full: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """Each name part of every valid full name, normalised (reason ``from_full_name``
+        where valid); rows without a valid full name have missing parts."""
+        values = full["value"].to_numpy(dtype=object).copy()
+        values[(full["status"] != VALID).to_numpy()] = None
+        # split each distinct full name once; rows without one get code -1 (no parts)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        splits = [split_full_name(value) for value in uniques.tolist()]
+        parts = {}
+        for position, role in enumerate(_NAME_PARTS):
+            column = np.empty(len(splits) + 1, dtype=object)
+            column[:-1] = [p[position] for p in splits]
+            column[-1] = None
+            derived_raw = pd.Series(column[codes], index=full.index, dtype=object)
+            derived = self.normaliser_for(role).normalise(derived_raw)
+            derived["reason"] = derived["reason"].where(
+                derived["status"] != VALID, "from_full_name"
+            )
+            parts[role] = derived
+        return parts
 
 
 def _take_rows(current: pd.DataFrame, derived: pd.DataFrame,
@@ -483,9 +509,19 @@ class _Stopwatch:
 
 
 # -- fields side by side -----------------------------------------------------------------
-def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], pd.DataFrame],
+_T = TypeVar("_T")
+
+
+class _Normalised(NamedTuple):
+    """A role's normalised table, and for a full name its name parts (else ``None``)."""
+
+    table: pd.DataFrame
+    parts: dict[str, pd.DataFrame] | None
+
+
+def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], _T],
                   raw: pd.DataFrame, n_jobs: int | None, clock: _Stopwatch
-                  ) -> dict[str, pd.DataFrame]:
+                  ) -> dict[str, _T]:
     """``work(role, rows)`` for each role, all rows. From :data:`SIDE_BY_SIDE_MIN_ROWS`
     records, the roles are normalised whole, side by side in forked worker processes
     (each in one), when their estimated costs share out evenly enough over the workers
@@ -505,7 +541,7 @@ def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], pd.DataFram
             order = []  # one column dominates: spread its values instead
     if order:
 
-        def task(i: int) -> tuple[pd.DataFrame, float, float]:
+        def task(i: int) -> tuple[_T, float, float]:
             with parallelism(1):
                 wall, cpu = time.perf_counter(), time.process_time()
                 table = work(order[i], slice(None))
@@ -529,7 +565,7 @@ def _side_by_side(roles: Sequence[str], work: Callable[[str, slice], pd.DataFram
     return out
 
 
-def _probed_cost(role: str, work: Callable[[str, slice], pd.DataFrame],
+def _probed_cost(role: str, work: Callable[[str, slice], object],
                  raw: pd.DataFrame) -> float:
     """A rough cost of normalising a role: the seconds its first rows take, scaled by
     the values it has (an upper bound of its distinct values)."""
