@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from goldenrec._blocking import (
-    Blocker,
     BlockingRule,
     BlockKey,
     KeyCache,
@@ -282,11 +281,9 @@ def _chosen_rules(present: Sequence[str], options: Sequence[Option], fields: Seq
             adds = rule_pairs - _pairs_sharing(codes, *seen_rows)
             if adds == 0 or total + adds > total_budget:
                 continue
-        left, right, _, _ = Blocker([rule], max_pairs=per_rule_budget)._pairs_for(
-            rule.name, codes)
         # one key per record: a rule's pairs are distinct already; sorted, the binary
         # searches below walk the haystack in order (far fewer cache misses)
-        encoded = np.sort(left.astype(np.int64) * n + right)
+        encoded = _encoded_pairs(codes, n)
         new = encoded[~seen.contains(encoded)]
         if len(new) == 0:
             continue
@@ -344,6 +341,39 @@ def _counted(rules: Sequence[BlockingRule], records: pd.DataFrame, cache: KeyCac
             logger.warning("worker processes failed (%s); counting in one process",
                            type(error).__name__)
     return [count(rule) for rule in rules]
+
+
+def _encoded_pairs(codes: np.ndarray, n: int) -> np.ndarray:
+    """Every pair of records sharing a block under ``codes`` (``-1``: none), as
+    ``row_l * n + row_r`` with ``row_l < row_r``, built already sorted: each record in
+    row order, followed by the records after it in its block (in row order).
+
+    >>> _encoded_pairs(np.array([0, 1, 0, -1, 0]), 10).tolist()
+    [2, 4, 24]
+    """
+    empty = np.empty(0, dtype=np.int64)
+    valid = np.flatnonzero(codes >= 0)
+    if len(valid) == 0:
+        return empty
+    sizes = np.bincount(codes[valid])
+    members = valid[sizes[codes[valid]] >= 2].astype(np.int64)  # rows, ascending
+    m = len(members)
+    if m == 0:
+        return empty
+    blocks = codes[members].astype(np.int64)
+    # by block, rows ascending within a block (the sort keys are distinct)
+    order = np.argsort(blocks * m + np.arange(m))
+    sorted_blocks = blocks[order]
+    starts = np.flatnonzero(np.r_[True, sorted_blocks[1:] != sorted_blocks[:-1]])
+    ends = np.r_[starts[1:], m]
+    place = np.empty(m, dtype=np.int64)  # each member's position in ``order``
+    place[order] = np.arange(m)
+    follow = np.repeat(ends, ends - starts)[place] - place - 1  # members after it
+    first = np.cumsum(follow) - follow
+    right_at = np.arange(int(first[-1] + follow[-1]), dtype=np.int64) + np.repeat(
+        place + 1 - first, follow)
+    encoded: np.ndarray = np.repeat(members, follow) * n + members[order][right_at]
+    return encoded
 
 
 def _pairs_sharing(codes: np.ndarray, row_l: np.ndarray, row_r: np.ndarray) -> int:
