@@ -828,7 +828,7 @@ class Survivorship:
         n_valid = np.zeros(len(picked), dtype=np.float64)
         n_invalid = np.zeros(len(picked), dtype=np.float64)
         outvoted = np.zeros(len(picked), dtype=np.float64)
-        keys = np.full((len(picked), len(parts)), "", dtype=object)
+        keys = [np.full(len(picked), "", dtype=object) for _ in parts]
         values = np.full((len(picked), len(parts)), None, dtype=object)
         chain = self._chain(unit.rule)
         needed = {name for name, kinds in (
@@ -848,10 +848,9 @@ class Survivorship:
             has_valid = np.zeros(len(context.golden_ids), dtype=bool)
             has_valid[part_cluster[invalid == 0]] = True
             outvoted[at] += invalid * has_valid[part_cluster]
-            keys[at, j] = _as_text(part.frame["match_key"])
+            keys[j][at] = _as_text(part.frame["match_key"])
             values[at, j] = part.frame["value"].to_numpy(dtype=object)
-        match_key = pd.DataFrame(keys).groupby(list(range(len(parts))), sort=False).ngroup(
-        ).to_numpy(dtype=np.int64) if len(picked) else np.zeros(0, dtype=np.int64)
+        match_key = _combined_codes(keys, len(picked))
         frame = pd.DataFrame({
             "cluster": context.cluster[picked], "row": picked,
             "value": pd.Series(list(zip(*values.T)) if parts else [], dtype=object),
@@ -1156,6 +1155,21 @@ def _unpacked(sent: _Sent) -> _Outcome:
                        {k: expanded(v) for k, v in columns.items()})
          for field, cluster, rows, runner, columns in sent.lineage],
         sent.conflicts)
+
+
+def _combined_codes(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """A code per distinct row of equal-length text ``columns``, numbered in order of
+    first appearance (as ``DataFrame.groupby(sort=False).ngroup()`` numbers them).
+
+    >>> _combined_codes([np.array(["b", "a", "b"], dtype=object),
+    ...                  np.array(["x", "x", "x"], dtype=object)], 3).tolist()
+    [0, 1, 0]
+    """
+    combined = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    return np.asarray(combined, dtype=np.int64)
 
 
 def _support_of(part: Candidates, record_rows: np.ndarray) -> np.ndarray:

@@ -135,9 +135,18 @@ class Candidates:
         return len(self.frame)
 
     def subset(self, rows: np.ndarray) -> Candidates:
-        """The candidates at positions ``rows`` (whole clusters, for cluster-wise rules)."""
-        return Candidates(self.frame.iloc[rows], self.stats,
-                          {name: values[rows] for name, values in self.precomputed.items()})
+        """The candidates at positions ``rows`` (whole clusters, for cluster-wise rules).
+
+        Match key codes and support already computed are taken along: within whole
+        clusters they group and count the same candidates.
+        """
+        given = dict(self.precomputed)
+        for name in ("key_codes", "support"):
+            if name not in given and name in self.__dict__:  # a cached property, computed
+                given[name] = self.__dict__[name]
+        part = Candidates(self.frame.iloc[rows], self.stats,
+                          {name: values[rows] for name, values in given.items()})
+        return part
 
     def _given(self, name: str) -> np.ndarray | None:
         return self.precomputed.get(name)
@@ -154,6 +163,9 @@ class Candidates:
     @cached_property
     def support(self) -> np.ndarray:
         """How many records of the cluster hold the same match key."""
+        given = self._given("support")
+        if given is not None:
+            return given
         if not len(self):
             return np.zeros(0, dtype=np.float64)
         combined = self.frame["cluster"].to_numpy(dtype=np.int64) * (
