@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Final
+
+import numpy as np
+import pandas as pd
 
 from goldenrec._normalise._base import INVALID, PLACEHOLDER, VALID, Normalised, Normaliser
 from goldenrec._normalise._text import fold
@@ -255,6 +259,107 @@ def parse_date(text: str, order: str | None = None, *, today: dt.date | None = N
     return _wordy(text, ctx)
 
 
+# -- whole-column fast path --------------------------------------------------------------
+# The dominant shapes (ISO dates, DD.MM.YYYY and MM/DD/YYYY with a known order, UTC
+# timestamps "2024-05-01T10:00:00Z") are read with numpy over the whole column; only values
+# that are real, plain valid dates are decided there, everything else takes the per-value
+# path of Normaliser.normalise (tests compare both with the per-value code).
+_ZERO: Final = ord("0")
+_DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_PLACEHOLDER_STAMPS: Final = np.array(
+    sorted(d.year * 10_000 + d.month * 100 + d.day for d in PLACEHOLDER_DATES)
+)
+_Rest = Callable[[pd.Series, "pd.Series | None", "pd.Series | None"], pd.DataFrame]
+
+
+def _lengths(items: np.ndarray) -> np.ndarray:
+    """Per item its length if it is a ``str``, else -1."""
+    return np.fromiter((len(x) if type(x) is str else -1 for x in items), np.int64,
+                       len(items))
+
+
+def _chars(items: np.ndarray, rows: np.ndarray, length: int) -> np.ndarray:
+    """Code points of the ``rows`` items (strings of ``length`` characters), a row each."""
+    chars: np.ndarray = items[rows].astype(f"U{length}").view(np.uint32).reshape(-1, length)
+    return chars
+
+
+def _fits(chars: np.ndarray, template: str) -> np.ndarray:
+    """Rows whose characters fit ``template``: ``d`` an ASCII digit, ``?`` anything."""
+    ok = np.ones(len(chars), dtype=bool)
+    for i, want in enumerate(template):
+        if want == "d":
+            ok &= (chars[:, i] >= _ZERO) & (chars[:, i] <= _ZERO + 9)
+        elif want != "?":
+            ok &= chars[:, i] == ord(want)
+    return ok
+
+
+def _number(chars: np.ndarray, start: int, stop: int) -> np.ndarray:
+    number = np.zeros(len(chars), dtype=np.int64)
+    for i in range(start, stop):
+        number = number * 10 + (chars[:, i].astype(np.int64) - _ZERO)
+    return number
+
+
+def _real(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether (year, month, day) is a date :class:`datetime.date` accepts."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+    real: np.ndarray = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
+    return real
+
+
+def _text(chars: np.ndarray) -> list[str]:
+    """The rows of a code point matrix as strings."""
+    width = chars.shape[1]
+    texts: list[str] = (
+        np.ascontiguousarray(chars, dtype=np.uint32).view(f"U{width}").ravel().tolist()
+    )
+    return texts
+
+
+def _order_codes(date_order: pd.Series | None, rows: np.ndarray) -> np.ndarray:
+    """Per row 1 for ``DMY``, 2 for ``MDY``, 0 otherwise (as ``normalise_value`` reads it)."""
+    if date_order is None:
+        return np.zeros(len(rows), dtype=np.int64)
+    codes, uniques = pd.factorize(date_order.to_numpy(dtype=object)[rows])
+    known = {"DMY": 1, "MDY": 2}
+    table = [known.get(o.strip().upper(), 0) if isinstance(o, str) and o else 0
+             for o in uniques.tolist()]
+    return np.array([*table, 0], dtype=np.int64)[codes]
+
+
+def _combined(values: pd.Series, region: pd.Series | None, date_order: pd.Series | None,
+              rows: np.ndarray, decided: list[list[str] | str], *, rest: _Rest
+              ) -> pd.DataFrame:
+    """The ``rows`` decided (value, key, status, reason), the other rows by ``rest``."""
+    names = ["value", "key", "status", "reason"]
+    columns = [np.empty(len(values), dtype=object) for _ in names]
+    others = np.ones(len(values), dtype=bool)
+    others[rows] = False
+    other_rows = np.flatnonzero(others)
+    if len(other_rows):
+        table = rest(values.iloc[other_rows],
+                     None if region is None else region.iloc[other_rows],
+                     None if date_order is None else date_order.iloc[other_rows])
+        for column, name in zip(columns, names):
+            column[other_rows] = table[name].to_numpy(dtype=object)
+    for column, fast in zip(columns, decided):
+        column[rows] = fast
+    frame: pd.DataFrame = pd.DataFrame(dict(zip(names, columns)), index=values.index,
+                                       columns=names, dtype=object)
+    return frame
+
+
+def _plain(normaliser: Normaliser, cls: type[Normaliser]) -> bool:
+    """Whether the per-value methods are those of ``cls`` (a subclass may change them)."""
+    kind = type(normaliser)
+    return (kind.normalise_value is cls.normalise_value
+            and kind.is_placeholder is cls.is_placeholder
+            and kind._safe is Normaliser._safe)
+
+
 class DateNormaliser(Normaliser):
     """Calendar dates as ISO ``YYYY-MM-DD``.
 
@@ -283,6 +388,52 @@ class DateNormaliser(Normaliser):
 
     def __repr__(self) -> str:
         return f"DateNormaliser(past_only={self.past_only}, min_year={self.min_year})"
+
+    def normalise(
+        self,
+        values: pd.Series,
+        *,
+        region: pd.Series | None = None,
+        date_order: pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """As :meth:`Normaliser.normalise`; plain valid ``YYYY-MM-DD`` and (with their
+        order) ``DD.MM.YYYY`` / ``MM/DD/YYYY`` dates are read over the whole column."""
+        items = values.to_numpy(dtype=object)
+        if not _plain(self, DateNormaliser) or not len(items):
+            return super().normalise(values, region=region, date_order=date_order)
+        rows = np.flatnonzero(_lengths(items) == 10)
+        chars = _chars(items, rows, 10)
+        iso = _fits(chars, "dddd-dd-dd")
+        orders = _order_codes(date_order, rows)
+        separator = chars[:, 2]
+        numeric = (_fits(chars, "dd?dd?dddd") & (chars[:, 5] == separator)
+                   & ((separator == ord(".")) | (separator == ord("/"))
+                      | (separator == ord("-"))))
+        dmy, mdy = numeric & (orders == 1), numeric & (orders == 2)
+        first, second = _number(chars, 0, 2), _number(chars, 3, 5)
+        year = np.where(iso, _number(chars, 0, 4), _number(chars, 6, 10))
+        month = np.where(iso, _number(chars, 5, 7), np.where(dmy, second, first))
+        day = np.where(iso, _number(chars, 8, 10), np.where(dmy, first, second))
+        stamp = year * 10_000 + month * 100 + day
+        ok = ((iso | dmy | mdy) & _real(year, month, day) & (year >= self.min_year)
+              & ~np.isin(stamp, _PLACEHOLDER_STAMPS))
+        if self.past_only:
+            today = dt.date.today()
+            ok &= stamp <= today.year * 10_000 + today.month * 100 + today.day
+        text = chars[ok]  # ISO already; day and month first: rearranged
+        day_first = np.flatnonzero(dmy[ok])
+        month_first = np.flatnonzero(mdy[ok])
+        for picked, columns in ((day_first, [6, 7, 8, 9, 2, 3, 4, 2, 0, 1]),
+                                (month_first, [6, 7, 8, 9, 2, 0, 1, 2, 3, 4])):
+            text[picked] = text[picked][:, columns]
+        text[:, [4, 7]] = ord("-")
+        iso_text = _text(text)
+        return _combined(values, region, date_order, rows[ok], [iso_text, iso_text, VALID, ""],
+                         rest=self._rest)
+
+    def _rest(self, values: pd.Series, region: pd.Series | None,
+              date_order: pd.Series | None) -> pd.DataFrame:
+        return super().normalise(values, region=region, date_order=date_order)
 
     def is_placeholder(self, text: str) -> bool:
         if _NONZERO_DIGIT.search(text):  # generic placeholders have no digit but 0
@@ -321,6 +472,32 @@ class TimestampNormaliser(Normaliser):
     """
 
     name = "timestamp"
+
+    def normalise(
+        self,
+        values: pd.Series,
+        *,
+        region: pd.Series | None = None,
+        date_order: pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """As :meth:`Normaliser.normalise`; plain valid UTC timestamps
+        (``2024-05-01T10:00:00Z``) are read over the whole column."""
+        items = values.to_numpy(dtype=object)
+        if not _plain(self, TimestampNormaliser) or not len(items):
+            return super().normalise(values, region=region, date_order=date_order)
+        rows = np.flatnonzero(_lengths(items) == 20)
+        chars = _chars(items, rows, 20)
+        ok = (_fits(chars, "dddd-dd-ddTdd:dd:ddZ")
+              & _real(_number(chars, 0, 4), _number(chars, 5, 7), _number(chars, 8, 10))
+              & (_number(chars, 11, 13) <= 23) & (_number(chars, 14, 16) <= 59)
+              & (_number(chars, 17, 19) <= 59))
+        iso = _text(chars[ok, :19])
+        return _combined(values, region, date_order, rows[ok], [iso, iso, VALID, ""],
+                         rest=self._rest)
+
+    def _rest(self, values: pd.Series, region: pd.Series | None,
+              date_order: pd.Series | None) -> pd.DataFrame:
+        return super().normalise(values, region=region, date_order=date_order)
 
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None

@@ -6,9 +6,19 @@ import functools
 import re
 from typing import Final
 
+import numpy as np
+import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
-from goldenrec._normalise._base import INVALID, VALID, Normalised, Normaliser
+from goldenrec._normalise._base import (
+    INVALID,
+    PLACEHOLDER,
+    VALID,
+    Normalised,
+    Normaliser,
+    _gc_paused,
+)
+from goldenrec._normalise._dates import _plain
 
 __all__ = [
     "DISPOSABLE_DOMAINS",
@@ -88,6 +98,66 @@ _CASE_INSENSITIVE_LOCAL: Final = frozenset({
 _DISPLAY_NAME: Final = re.compile(r"^[^<>]*<([^<>]+)>$")
 _LIST_SEPARATOR: Final = re.compile(r"[,;|\s]+")
 _MAX_LENGTH: Final = 254
+# Whole-column fast path: printable ASCII addresses up to this length are checked with
+# numpy against _FAST_ADDRESS's rules (a domain this short has no label over 63 characters).
+_FAST_WIDTH: Final = 64
+_FAST_CHUNK: Final = 1 << 17
+_ATEXT_CHARS: Final = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                       "!#$%&'*+/=?^_`{|}~-")
+_ADDRESS_BYTES: Final = np.zeros(256, dtype=bool)
+_ADDRESS_BYTES[[ord(c) for c in _ATEXT_CHARS + ".@"]] = True
+_DOMAIN_BYTES: Final = np.zeros(256, dtype=bool)
+_DOMAIN_BYTES[[ord(c) for c in _ATEXT_CHARS[:62] + ".-"]] = True
+_ALNUM_BYTES: Final = np.zeros(256, dtype=bool)
+_ALNUM_BYTES[[ord(c) for c in _ATEXT_CHARS[:62]]] = True
+_ALPHA_BYTES: Final = np.zeros(256, dtype=bool)
+_ALPHA_BYTES[[ord(c) for c in _ATEXT_CHARS[:52]]] = True
+
+
+def _strict(chars: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Rows (ASCII bytes, zero padded) that ``_FAST_ADDRESS`` matches and whose domain has
+    no ``--``: one ``@``; a dot-atom local part; LDH labels, none starting or ending with
+    ``-``; an alphabetic top-level label of two letters or more."""
+    n, width = chars.shape
+    position = np.arange(width)
+    inside = position < lengths[:, None]
+    at = chars == ord("@")
+    ok = np.where(inside, _ADDRESS_BYTES[chars], True).all(axis=1) & (at.sum(axis=1) == 1)
+    at_pos = at.argmax(axis=1)
+    ok &= (at_pos >= 1) & (at_pos + 1 < lengths)
+    rows = np.arange(n)
+    after = chars[rows, np.minimum(at_pos + 1, width - 1)]
+    ok &= (chars[:, 0] != ord(".")) & (chars[rows, at_pos - 1] != ord(".")) & _ALNUM_BYTES[after]
+    domain = (position > at_pos[:, None]) & inside
+    ok &= np.where(domain, _DOMAIN_BYTES[chars], True).all(axis=1)
+    dot, hyphen = chars == ord("."), chars == ord("-")
+    ok &= ~(dot[:, 1:] & dot[:, :-1]).any(axis=1)
+    pair = domain[:, :-1] & ((hyphen[:, :-1] & (dot[:, 1:] | hyphen[:, 1:]))
+                             | (dot[:, :-1] & hyphen[:, 1:]))
+    ok &= ~pair.any(axis=1)
+    domain_dot = dot & domain
+    last_dot = width - 1 - domain_dot[:, ::-1].argmax(axis=1)
+    ok &= domain_dot.any(axis=1) & (lengths - 1 - last_dot >= 2)
+    top = (position > last_dot[:, None]) & inside
+    ok &= np.where(top, _ALPHA_BYTES[chars], True).all(axis=1)
+    strict: np.ndarray = ok
+    return strict
+
+
+def _strict_rows(items: list[object]) -> np.ndarray:
+    """Positions of the items :func:`_strict` accepts (``str``, ASCII, short)."""
+    lengths = np.fromiter(
+        (len(x) if type(x) is str and x.isascii() else -1 for x in items), np.int64, len(items)
+    )
+    candidates = np.flatnonzero((lengths >= 1) & (lengths <= _FAST_WIDTH))
+    found = []
+    for start in range(0, len(candidates), _FAST_CHUNK):
+        part = candidates[start:start + _FAST_CHUNK]
+        width = int(lengths[part].max())
+        texts = np.array([items[i] for i in part.tolist()], dtype=f"S{width}")
+        chars = texts.view(np.uint8).reshape(len(part), width)
+        found.append(part[_strict(chars, lengths[part])])
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def is_disposable_domain(domain: str) -> bool:
@@ -154,6 +224,63 @@ reason='', extra=('googlemail.com',))
     def __repr__(self) -> str:
         return f"EmailNormaliser(provider_rules={self.provider_rules})"
 
+    def normalise(
+        self,
+        values: pd.Series,
+        *,
+        region: pd.Series | None = None,
+        date_order: pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """As :meth:`Normaliser.normalise`; plain ASCII addresses (a strict subset of what
+        email-validator accepts) are checked over the whole column, the others per value."""
+        if not _plain(self, EmailNormaliser) or not len(values):
+            return super().normalise(values, region=region, date_order=date_order)
+        codes, uniques_array = pd.factorize(values.to_numpy(dtype=object))
+        uniques: list[object] = uniques_array.tolist()
+        size = len(uniques) + 1  # the last one for missing values (code -1)
+        value: list[str | None] = [None] * size
+        key: list[str | None] = [None] * size
+        status: list[str | None] = [None] * size
+        reason: list[str | None] = [""] * size
+        domains: list[str | None] = [None] * size
+        status[-1], reason[-1] = "missing", "empty"
+        with _gc_paused():
+            for i in _strict_rows(uniques).tolist():
+                text = uniques[i]
+                assert isinstance(text, str)
+                local, _, domain = text.partition("@")
+                if (text.casefold() in PLACEHOLDER_EMAILS
+                        or local.casefold() in PLACEHOLDER_LOCAL_PARTS):
+                    status[i], reason[i] = PLACEHOLDER, "placeholder_value"
+                    continue
+                domain = domain.lower()
+                if domain.rpartition(".")[2] in _SPECIAL_USE_TLDS:
+                    continue  # email-validator decides
+                if local.lower() in _CASE_INSENSITIVE_LOCAL:
+                    local = local.lower()
+                normalised = f"{local}@{domain}"
+                value[i] = normalised
+                key[i] = (self._provider_key(local.casefold(), domain) if self.provider_rules
+                          else normalised.casefold())
+                status[i], reason[i], domains[i] = VALID, self._reason(local, domain), domain
+            rest = [i for i in range(size - 1) if status[i] is None]
+            if rest:
+                table = super().normalise(pd.Series([uniques[i] for i in rest], dtype=object))
+                for column, name in ((value, "value"), (key, "key"), (status, "status"),
+                                     (reason, "reason"), (domains, "domain")):
+                    for i, item in zip(rest, table[name].tolist()):
+                        column[i] = item
+            names = ["value", "key", "status", "reason", *self.extra_fields]
+            data = {}
+            outputs: tuple[list[str | None], ...] = (value, key, status, reason, domains)
+            for name, output in zip(names, outputs):
+                array = np.empty(size, dtype=object)
+                array[:] = output
+                data[name] = array[codes]
+        frame: pd.DataFrame = pd.DataFrame(data, index=values.index, columns=names,
+                                           dtype=object)
+        return frame
+
     def is_placeholder(self, text: str) -> bool:
         if "@" not in text:  # no generic placeholder has an @: only then fold
             return super().is_placeholder(text)
@@ -182,19 +309,28 @@ reason='', extra=('googlemail.com',))
         if validated is None:
             return Normalised(None, None, INVALID, "email_syntax")
         normalised, local, domain = validated
-        base_local = local.split("+", 1)[0] or local
-        if _is_disposable(domain):
-            reason = "disposable_domain"
-        elif multiple:
-            reason = "email_multiple"
-        elif base_local.casefold() in ROLE_LOCAL_PARTS:
-            reason = "role_address"
+        return self._outcome(normalised, local, domain, multiple=multiple)
+
+    def _outcome(self, normalised: str, local: str, domain: str, *, multiple: bool
+                 ) -> Normalised:
+        """The valid address ``normalised`` with its key, reason and domain."""
+        if multiple:
+            reason = "disposable_domain" if _is_disposable(domain) else "email_multiple"
         else:
-            reason = ""
+            reason = self._reason(local, domain)
         key = normalised.casefold()
         if self.provider_rules:
             key = self._provider_key(local.casefold(), domain)
         return Normalised(normalised, key, VALID, reason, (domain,))
+
+    @staticmethod
+    def _reason(local: str, domain: str) -> str:
+        """``disposable_domain``, ``role_address`` or ``""`` for a single valid address."""
+        if _is_disposable(domain):
+            return "disposable_domain"
+        if (local.split("+", 1)[0] or local).casefold() in ROLE_LOCAL_PARTS:
+            return "role_address"
+        return ""
 
     @staticmethod
     def _provider_key(local: str, domain: str) -> str:
