@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Final, Literal, NamedTuple, get_args
 
 import jellyfish
 import pandas as pd
 
-from goldenrec._normalise._base import INVALID, VALID, Normalised, Normaliser
+from goldenrec._normalise._base import (
+    GENERIC_PLACEHOLDERS,
+    INVALID,
+    VALID,
+    Normalised,
+    Normaliser,
+)
 from goldenrec._normalise._nicknames import given_name_key, nickname_table
 from goldenrec._normalise._text import (
     clean_text,
@@ -118,12 +124,98 @@ _SPACE: Final = re.compile(r"\s+")
 _ASCII_KEY: Final = re.compile("[a-z0-9 ]*")
 _DIGITS: Final = re.compile("[0-9]+")
 _ASCII_WORDS: Final = re.compile("[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+# Latin letters whose match key, word key and transliteration are lower-case ASCII letters
+# and which NFKC leaves alone (not Ð Þ ð Ħ Ĳ ĸ Ŀ ŉ Ŋ Ŧ and their pairs; a test checks it):
+# every step of keying such a word works letter by letter, so a name of such words is
+# keyed word by word (see _plain_name).
+_PLAIN_LETTERS: Final = (
+    "A-Za-z\u00c0-\u00cf\u00d1-\u00d6\u00d8-\u00dd\u00df-\u00ef\u00f1-\u00f6"
+    "\u00f8-\u00ff\u0100-\u0125\u0128-\u0131\u0134-\u0137\u0139-\u013e"
+    "\u0141-\u0148\u014c-\u0165\u0168-\u017e"
+)
+_PLAIN_NAME: Final = re.compile(f"[{_PLAIN_LETTERS}]+(?:,? [{_PLAIN_LETTERS}]+)*")
+_PLAIN_LETTER: Final = re.compile(f"[{_PLAIN_LETTERS}]")
 
 
 class NameParts(NamedTuple):
     first: str | None
     middle: str | None
     last: str | None
+
+
+class _PlainWord(NamedTuple):
+    """What the name steps make of one word of plain letters (see :func:`_plain_word`)."""
+
+    key: str  # name_key(word)
+    translit: str  # transliterate(word)
+    folded: str  # fold(word)
+    given: str  # the key of the formal name a given name stands for (bob -> robert)
+    title: bool  # a title that may lead a name (Mr, Dr)
+    suffix: bool  # a suffix that may end a name (Jr, III)
+    particle: bool  # a particle that starts a family name (von, van)
+    mixed: bool  # written in mixed case (McDonald), which smart_title() leaves alone
+
+
+@cache
+def _plain_tables() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """For each plain letter, its :func:`name_key`, :func:`transliterate` and :func:`fold`:
+    these key a word of plain letters letter by letter (a test checks every pair)."""
+    letters = [chr(code) for code in range(0x250) if _PLAIN_LETTER.fullmatch(chr(code))]
+    return ({ord(ch): name_key(ch) for ch in letters},
+            {ord(ch): transliterate(ch) for ch in letters},
+            {ord(ch): fold(ch) for ch in letters})
+
+
+@lru_cache(maxsize=1 << 17)
+def _plain_word(word: str) -> _PlainWord:
+    """The keys and affix roles of one word of plain Latin letters (words repeat a lot)."""
+    lower = word.lower()
+    if word.isascii():  # ASCII letters: every key is the word in lower case
+        key = translit = folded = lower
+    else:
+        key_table, translit_table, fold_table = _plain_tables()
+        key, translit = word.translate(key_table), word.translate(translit_table)
+        folded = word.translate(fold_table)
+    word_key = folded  # _word_key(word): the fold of plain letters has no space
+    return _PlainWord(key, translit, folded, nickname_table().get(key, key),
+                      word_key in TITLES, word_key in SUFFIXES, word_key in PARTICLES,
+                      word != lower and word != word.upper())
+
+
+def _plain_name(text: str) -> tuple[list[str], list[_PlainWord], int] | None:
+    """A name of plain Latin words between single spaces, without titles or suffixes, with
+    at most one comma right after a word that is not the last (``Smith, John``): its
+    words, what each word makes, and how many words come before the comma (0 without
+    one). ``None`` for any other text.
+
+    Such a name is cleaned text with no symbol, geresh, digit, CJK, Cyrillic or Greek
+    character: its keys are the keys of its words joined by spaces. Without a comma, a
+    name whose first word is no title and whose last word is no suffix has neither; with
+    a comma, each of the two parts might have them, so no word may be one.
+
+    >>> [_plain_name(text)[::2] for text in ("Smith, John Paul", "Jürgen Weiß")]
+    [(['Smith', 'John', 'Paul'], 1), (['Jürgen', 'Weiß'], 0)]
+    >>> _plain_name("O'Neil"), _plain_name("Dr Bob"), _plain_name("Smith, Dr Bob")
+    (None, None, None)
+    """
+    if _PLAIN_NAME.fullmatch(text) is None:
+        return None
+    if "," not in text:
+        words = text.split(" ")
+        infos = [_plain_word(word) for word in words]
+        if infos[0].title or infos[-1].suffix:
+            return None
+        return words, infos, 0
+    head, _, tail = text.partition(", ")
+    if "," in tail:
+        return None
+    front = head.split(" ")
+    words = front + tail.split(" ")
+    infos = [_plain_word(word) for word in words]
+    for info in infos:
+        if info.title or info.suffix:
+            return None
+    return words, infos, len(front)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -245,6 +337,9 @@ def split_full_name(text: str) -> NameParts:
     >>> split_full_name("Mrs Smith")
     NameParts(first=None, middle=None, last='Smith')
     """
+    plain = _split_plain(text)
+    if plain is not None:
+        return plain
     text = clean_text(text)
     western = _WESTERN_ORDER_DOTS.search(text) is not None
     if western:
@@ -290,6 +385,25 @@ def split_full_name(text: str) -> NameParts:
     first = tokens[0]
     middle = " ".join(tokens[1:last_start]) or None
     return NameParts(first, middle, " ".join(tokens[last_start:]))
+
+
+def _split_plain(text: str) -> NameParts | None:
+    """:func:`split_full_name` of a name of plain Latin words without titles or suffixes
+    (the common case), or ``None`` for any other text."""
+    plain = _plain_name(text)
+    if plain is None:
+        return None
+    words, infos, comma = plain
+    if comma:  # "Last, First Middle"
+        return NameParts(words[comma], " ".join(words[comma + 1:]) or None,
+                         " ".join(words[:comma]))
+    if len(words) == 1:
+        return NameParts(words[0], None, None)
+    last_start = len(words) - 1
+    while last_start > 1 and infos[last_start - 1].particle:
+        last_start -= 1
+    return NameParts(words[0], " ".join(words[1:last_start]) or None,
+                     " ".join(words[last_start:]))
 
 
 def _display(text: str) -> str:
@@ -357,10 +471,22 @@ class NameNormaliser(Normaliser):
         self._checked_part()  # a bad part raises here, not once per value
         return super().normalise(values, **kwargs)
 
+    def is_placeholder(self, text: str) -> bool:
+        if _PLAIN_NAME.fullmatch(text) is None:
+            return super().is_placeholder(text)
+        # plain Latin words (no digit): fold() folds each word and drops the commas
+        if text.isascii() and "," not in text:
+            return text.lower() in GENERIC_PLACEHOLDERS
+        words = text.replace(",", "").split(" ")
+        return " ".join([_plain_word(word).folded for word in words]) in GENERIC_PLACEHOLDERS
+
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None
     ) -> Normalised:
         part = self._checked_part()
+        plain = self._plain_value(text, part)
+        if plain is not None:
+            return plain
         if not _LETTER.search(text):
             return Normalised(None, None, INVALID, "name_without_letters")
         text = _SPACE.sub(" ", drop_symbols(normalise_geresh(text))).strip()
@@ -381,6 +507,49 @@ class NameNormaliser(Normaliser):
         phonetic = jellyfish.metaphone(translit.replace(" ", "")) or None if translit else None
         return Normalised(display, key, VALID, "",
                           (translit, phonetic, self._canonical(key, bare, part)))
+
+    @staticmethod
+    def _plain_value(text: str, part: str | None) -> Normalised | None:
+        """:meth:`normalise_value` of a name of plain Latin words without titles or
+        suffixes (the common case), from the cached keys of its words; ``None`` for any
+        other text."""
+        if len(text) > MAX_NAME_LENGTH:
+            return None
+        plain = _plain_name(text)
+        if plain is None:
+            return None
+        _, infos, comma = plain
+        if len(infos) == 1:
+            info = infos[0]
+            key = info.key
+            translit = info.translit
+            canonical = info.given if part in ("given", "middle", "full") else key
+            display = text if info.mixed else _display(text)
+        else:
+            keys = [info.key for info in infos]
+            key = " ".join(keys)
+            translit = " ".join([info.translit for info in infos])
+            if part in ("given", "middle"):
+                canonical = " ".join([info.given for info in infos])
+            elif part == "full":  # given name canonicalised, then middle and family names
+                if comma:
+                    keys = keys[comma:] + keys[:comma]
+                    keys[0] = infos[comma].given
+                else:
+                    keys[0] = infos[0].given
+                canonical = " ".join(keys)
+            else:
+                canonical = key
+            # a word in mixed case makes smart_title() keep the text as written
+            for info in infos:
+                if info.mixed:
+                    display = text
+                    break
+            else:
+                display = _display(text)
+        return Normalised(display, key, VALID, "",
+                          (translit, jellyfish.metaphone(translit.replace(" ", "")) or None,
+                           canonical))
 
     @staticmethod
     def _canonical(key: str, bare: str, part: str | None) -> str:

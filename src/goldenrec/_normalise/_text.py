@@ -102,6 +102,7 @@ _EMOJI_MODIFIERS: Final = re.compile("[\U0001f3fb-\U0001f3ff]")
 # Cleaned ASCII that fold()'s punctuation rules leave alone (letters, digits, single
 # spaces and $%&+=@), and ASCII words of letters and digits between single spaces.
 _ASCII_UNTOUCHED: Final = re.compile(r"[a-z0-9$%&+=@]+(?: [a-z0-9$%&+=@]+)*")
+_ASCII_UNTOUCHED_ANY_CASE: Final = re.compile(r"[A-Za-z0-9$%&+=@]+(?: [A-Za-z0-9$%&+=@]+)*")
 _ASCII_WORDS: Final = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 
 
@@ -115,7 +116,7 @@ def clean_text(text: str) -> str:
     >>> clean_text("\\u202bשרה\\u202c"), clean_text("\\ud800")
     ('שרה', '')
     """
-    if _is_clean_ascii(text):  # the common case, with nothing to do
+    if _is_clean_ascii(text) or _is_clean(text):  # the common cases, with nothing to do
         return text
     text = unicodedata.normalize("NFKC", text)
     text = _BIDI_AND_CONTROL.sub("", text)
@@ -128,6 +129,15 @@ def _is_clean_ascii(text: str) -> bool:
     changes no ASCII character)."""
     return (text.isascii() and text.isprintable() and "  " not in text
             and text[:1] != " " and text[-1:] != " ")
+
+
+def _is_clean(text: str) -> bool:
+    """Printable text in NFKC without leading, trailing or double spaces:
+    :func:`clean_text` leaves such text as it is. Every character it removes is
+    unprintable (a control, format or surrogate character) and every white space
+    character but ``" "`` is unprintable too."""
+    return (text.isprintable() and "  " not in text and text[:1] != " "
+            and text[-1:] != " " and unicodedata.is_normalized("NFKC", text))
 
 
 def strip_diacritics(text: str) -> str:
@@ -157,6 +167,8 @@ def fold(text: str, *, expand_umlauts: bool = False) -> str:
     >>> fold("Müller"), fold("Müller", expand_umlauts=True)
     ('muller', 'mueller')
     """
+    if _ASCII_UNTOUCHED_ANY_CASE.fullmatch(text):  # clean, and lower case is the key
+        return text.lower()
     text = clean_text(text)
     if text.isascii():
         # special folds, umlauts, variation selectors and diacritics are not ASCII
@@ -236,10 +248,12 @@ def transliterate(text: str) -> str:
     >>> transliterate("ג׳ורג׳"), transliterate("山田 太郎"), transliterate("Straße 12 😀")
     ('jvrj', 'shantiantailang', 'strasse 12')
     """
+    if _ASCII_WORDS.fullmatch(text):  # letters and digits in words (clean): lower case
+        return text.lower()
     text = clean_text(text)
     if not text:
         return ""
-    if _ASCII_WORDS.fullmatch(text):  # letters and digits in words: only lower case
+    if _ASCII_WORDS.fullmatch(text):
         return text.lower()
     if not text.isascii():
         text = drop_symbols(text).casefold()
