@@ -269,7 +269,7 @@ _DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 _PLACEHOLDER_STAMPS: Final = np.array(
     sorted(d.year * 10_000 + d.month * 100 + d.day for d in PLACEHOLDER_DATES)
 )
-_Rest = Callable[[pd.Series, "pd.Series | None", "pd.Series | None"], pd.DataFrame]
+_Rest = Callable[..., pd.DataFrame]
 
 
 def _lengths(items: np.ndarray) -> np.ndarray:
@@ -341,8 +341,8 @@ def _combined(values: pd.Series, region: pd.Series | None, date_order: pd.Series
     other_rows = np.flatnonzero(others)
     if len(other_rows):
         table = rest(values.iloc[other_rows],
-                     None if region is None else region.iloc[other_rows],
-                     None if date_order is None else date_order.iloc[other_rows])
+                     region=None if region is None else region.iloc[other_rows],
+                     date_order=None if date_order is None else date_order.iloc[other_rows])
         for column, name in zip(columns, names):
             column[other_rows] = table[name].to_numpy(dtype=object)
     for column, fast in zip(columns, decided):
@@ -429,11 +429,7 @@ class DateNormaliser(Normaliser):
         text[:, [4, 7]] = ord("-")
         iso_text = _text(text)
         return _combined(values, region, date_order, rows[ok], [iso_text, iso_text, VALID, ""],
-                         rest=self._rest)
-
-    def _rest(self, values: pd.Series, region: pd.Series | None,
-              date_order: pd.Series | None) -> pd.DataFrame:
-        return super().normalise(values, region=region, date_order=date_order)
+                         rest=super().normalise)
 
     def is_placeholder(self, text: str) -> bool:
         if _NONZERO_DIGIT.search(text):  # generic placeholders have no digit but 0
@@ -493,11 +489,7 @@ class TimestampNormaliser(Normaliser):
               & (_number(chars, 17, 19) <= 59))
         iso = _text(chars[ok, :19])
         return _combined(values, region, date_order, rows[ok], [iso, iso, VALID, ""],
-                         rest=self._rest)
-
-    def _rest(self, values: pd.Series, region: pd.Series | None,
-              date_order: pd.Series | None) -> pd.DataFrame:
-        return super().normalise(values, region=region, date_order=date_order)
+                         rest=super().normalise)
 
     def normalise_value(
         self, text: str, *, region: str | None = None, date_order: str | None = None

@@ -248,21 +248,18 @@ reason='', extra=('googlemail.com',))
             for i in _strict_rows(uniques).tolist():
                 text = uniques[i]
                 assert isinstance(text, str)
-                local, _, domain = text.partition("@")
-                if (text.casefold() in PLACEHOLDER_EMAILS
-                        or local.casefold() in PLACEHOLDER_LOCAL_PARTS):
+                if self.is_placeholder(text):
                     status[i], reason[i] = PLACEHOLDER, "placeholder_value"
                     continue
+                local, _, domain = text.partition("@")
                 domain = domain.lower()
                 if domain.rpartition(".")[2] in _SPECIAL_USE_TLDS:
                     continue  # email-validator decides
                 if local.lower() in _CASE_INSENSITIVE_LOCAL:
                     local = local.lower()
-                normalised = f"{local}@{domain}"
-                value[i] = normalised
-                key[i] = (self._provider_key(local.casefold(), domain) if self.provider_rules
-                          else normalised.casefold())
-                status[i], reason[i], domains[i] = VALID, self._reason(local, domain), domain
+                found = self._outcome(f"{local}@{domain}", local, domain, multiple=False)
+                value[i], key[i], status[i], reason[i] = found[:4]
+                domains[i] = domain
             rest = [i for i in range(size - 1) if status[i] is None]
             if rest:
                 table = super().normalise(pd.Series([uniques[i] for i in rest], dtype=object))
